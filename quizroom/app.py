@@ -1,0 +1,60 @@
+"""The application factory: settings, database, Socket.IO, live rooms, blueprints."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from . import config as config_module
+from .db import Database
+from .live import handlers
+from .live.service import LiveRooms
+from .store import RoomStore
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    settings = config_module.from_env(overrides)
+    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"], instance_relative_config=False)
+    app.config.update(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db = Database(app.config["DATABASE_URL"])
+    db.create_all()
+    app.extensions["quizroom.db"] = db
+
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"],
+        ping_interval=10,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    live = LiveRooms(socketio, RoomStore(db), app.config["SECRET_KEY"],
+                     clock=app.config.get("CLOCK") or time.time)
+    app.extensions["quizroom.live"] = live
+    restored = live.restore()
+    if restored:
+        app.logger.info("restored %d live room(s) from the database", restored)
+    handlers.register(socketio, live)
+
+    from .web import register as register_web
+
+    register_web(app)
+
+    if app.config.get("START_TICKER", True):
+        live.start_ticker(app.config["TICK_SECONDS"])
+    return app
+
+
+def database(app: Flask) -> Database:
+    return app.extensions["quizroom.db"]
+
+
+def live_rooms(app: Flask) -> LiveRooms:
+    return app.extensions["quizroom.live"]

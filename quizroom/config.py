@@ -1,0 +1,60 @@
+"""Settings from QUIZROOM_* environment variables, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ASYNC_MODES = ("eventlet", "gevent", "threading")
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance: Path) -> str:
+    """A secret kept beside the database, so sessions survive a restart."""
+    explicit = os.environ.get("QUIZROOM_SECRET_KEY")
+    if explicit:
+        return explicit
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def from_env(overrides: dict | None = None) -> dict:
+    env = os.environ
+    instance = Path(env.get("QUIZROOM_INSTANCE", Path.cwd() / "instance"))
+    config = {
+        "INSTANCE_DIR": str(instance),
+        "DATABASE_URL": env.get("QUIZROOM_DATABASE_URL", f"sqlite:///{instance / 'quizroom.db'}"),
+        "REDIS_URL": env.get("QUIZROOM_REDIS_URL") or None,
+        "ASYNC_MODE": env.get("QUIZROOM_ASYNC_MODE", "eventlet"),
+        "PUBLIC_URL": env.get("QUIZROOM_PUBLIC_URL") or None,
+        "UPLOAD_DIR": env.get("QUIZROOM_UPLOAD_DIR", str(instance / "uploads")),
+        "MAX_CONTENT_LENGTH": int(env.get("QUIZROOM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+        "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
+        "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
+        "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
+        "SESSION_COOKIE_SECURE": _bool(env.get("QUIZROOM_SECURE_COOKIES"), False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SECRET_KEY": None,
+    }
+    if overrides:
+        config.update(overrides)
+    if config["ASYNC_MODE"] not in ASYNC_MODES:
+        raise ValueError(f"QUIZROOM_ASYNC_MODE must be one of {ASYNC_MODES}")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _secret_key(Path(config["INSTANCE_DIR"]))
+    return config

@@ -1,0 +1,586 @@
+"""A live room: the state machine of one run of a deck.
+
+Every method takes ``now`` (seconds since the epoch, from the caller's clock) and
+returns an ``Outcome``: what to emit to whom and what to store. Nothing here sends,
+saves or sleeps, so the same code runs in tests with a fake clock, in one server
+process, and when a room is rebuilt from the database after a crash.
+
+Phases::
+
+    lobby -> question -> reveal -> leaderboard -> question ... -> ended
+                     \\-> (skip) next question      reveal -> (poll) next question
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from .deck import parse_question
+from .errors import EngineError
+from .questions import Question
+from .scoring import answer_points, competition_ranks, streak_bonus
+from .text import clean_nickname, nickname_key
+
+LEADERBOARD_SIZE = 5
+PODIUM_SIZE = 3
+ADD_TIME_SECONDS = 10
+MAX_TIME_LIMIT = 600  # a question's limit can be extended up to this, in total
+
+
+class Phase(StrEnum):
+    LOBBY = "lobby"
+    QUESTION = "question"
+    REVEAL = "reveal"
+    LEADERBOARD = "leaderboard"
+    ENDED = "ended"
+
+
+@dataclass
+class Participant:
+    id: int
+    nickname: str
+    joined_at: float
+    score: int = 0
+    streak: int = 0
+    best_streak: int = 0
+    correct: int = 0
+    answered: int = 0
+    connected: bool = True
+    removed: bool = False
+    last_result: dict | None = None
+
+    @property
+    def key(self) -> str:
+        return nickname_key(self.nickname)
+
+    def public(self) -> dict:
+        return {"id": self.id, "nickname": self.nickname, "connected": self.connected}
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class AnswerRecord:
+    participant: int
+    question: int
+    question_uid: str
+    value: object
+    correct: bool | None
+    points: int
+    streak: int
+    response_ms: int
+    at: float
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Send `event` with `payload` to 'host', 'players', or one participant."""
+
+    event: str
+    payload: dict
+    to: str
+    participant: int | None = None
+
+
+@dataclass
+class Outcome:
+    emits: list[Emit] = field(default_factory=list)
+    answers: list[AnswerRecord] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    room_changed: bool = False
+    voided: list[int] = field(default_factory=list)
+    reply: dict = field(default_factory=dict)
+
+    def merge(self, other: Outcome) -> Outcome:
+        self.emits += other.emits
+        self.answers += other.answers
+        self.participants += other.participants
+        self.room_changed = self.room_changed or other.room_changed
+        self.voided += other.voided
+        self.reply.update(other.reply)
+        return self
+
+
+@dataclass
+class Settings:
+    question_on_device: bool = True
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Settings:
+        data = data or {}
+        return cls(question_on_device=bool(data.get("question_on_device", True)))
+
+
+class Room:
+    def __init__(self, code: str, title: str, questions: list[Question] | tuple[Question, ...],
+                 *, settings: Settings | None = None, seed: int | None = None):
+        if not questions:
+            raise EngineError("empty_deck", "a room needs at least one question")
+        rng = random.Random(seed)
+        self.code = code
+        self.title = title
+        self.questions: list[Question] = [q.prepared(rng) for q in questions]
+        self.settings = settings or Settings()
+        self.phase = Phase.LOBBY
+        self.index = -1
+        self.locked = False
+        self.opened_at = 0.0
+        self.time_limit = 0.0
+        self.paused_at: float | None = None
+        self.paused_total = 0.0
+        self.participants: dict[int, Participant] = {}
+        self.by_key: dict[str, int] = {}
+        self.current: dict[int, AnswerRecord] = {}
+        self.reveal: dict | None = None
+        self.ranks: dict[int, int] = {}
+        self.voided: set[int] = set()
+        self.next_participant_id = 1
+        self.lobby_dirty = False
+        self.progress_dirty = False
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def question(self) -> Question | None:
+        if 0 <= self.index < len(self.questions) and self.phase in (
+                Phase.QUESTION, Phase.REVEAL, Phase.LEADERBOARD):
+            return self.questions[self.index]
+        return None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def elapsed(self, now: float) -> float:
+        """Seconds the current question has been open, not counting pauses."""
+        end = self.paused_at if self.paused_at is not None else now
+        return max(0.0, end - self.opened_at - self.paused_total)
+
+    def remaining(self, now: float) -> float:
+        if self.phase != Phase.QUESTION:
+            return 0.0
+        return max(0.0, self.time_limit - self.elapsed(now))
+
+    def active(self) -> list[Participant]:
+        return [p for p in self.participants.values() if not p.removed]
+
+    def expected(self) -> int:
+        """Answers we wait for before closing early: everyone connected."""
+        return sum(1 for p in self.participants.values() if p.connected and not p.removed)
+
+    def participant(self, pid: int) -> Participant:
+        person = self.participants.get(pid)
+        if person is None or person.removed:
+            raise EngineError("not_in_room", "you are not in this room")
+        return person
+
+    def require(self, *phases: Phase) -> None:
+        if self.phase not in phases:
+            raise EngineError("wrong_phase", f"not possible while the room is in {self.phase}")
+
+    # ------------------------------------------------------------ participants
+    def join(self, nickname: object, now: float) -> tuple[Participant, Outcome]:
+        if self.phase == Phase.ENDED:
+            raise EngineError("room_ended", "this room has ended")
+        if self.locked:
+            raise EngineError("room_locked", "the host has locked this room")
+        name = clean_nickname(nickname)
+        if nickname_key(name) in self.by_key:
+            raise EngineError("nickname_taken", "that nickname is taken in this room")
+        person = Participant(id=self.next_participant_id, nickname=name, joined_at=now)
+        self.next_participant_id += 1
+        self.participants[person.id] = person
+        self.by_key[person.key] = person.id
+        self.lobby_dirty = True
+        self.ranks[person.id] = self.rank_for_score(0)
+        outcome = Outcome(participants=[person])
+        outcome.reply = self.sync_for(person.id, now)
+        return person, outcome
+
+    def forget(self, pid: int) -> None:
+        """Undo a join the transport could not store."""
+        person = self.participants.pop(pid, None)
+        if person is not None:
+            self.by_key.pop(person.key, None)
+            self.ranks.pop(pid, None)
+            self.lobby_dirty = True
+
+    def rejoin(self, pid: int, now: float) -> Outcome:
+        person = self.participant(pid)
+        if not person.connected:
+            person.connected = True
+            self.lobby_dirty = True
+        return Outcome(reply=self.sync_for(pid, now))
+
+    def disconnect(self, pid: int, now: float) -> Outcome:
+        person = self.participants.get(pid)
+        if person is None or not person.connected:
+            return Outcome()
+        person.connected = False
+        self.lobby_dirty = True
+        return self._close_if_everyone_answered(now)
+
+    def answer(self, pid: int, index: object, value: object, now: float) -> Outcome:
+        person = self.participant(pid)
+        if self.phase != Phase.QUESTION or index != self.index:
+            raise EngineError("question_closed", "this question is not open for answers")
+        if self.paused:
+            raise EngineError("paused", "the host has paused the question")
+        if pid in self.current:
+            raise EngineError("already_answered", "you have already answered this question")
+        elapsed = self.elapsed(now)
+        if elapsed > self.time_limit:
+            raise EngineError("too_late", "time is up for this question")
+        question = self.questions[self.index]
+        clean = question.parse(value)
+        fraction = question.grade(clean)
+        if fraction is None or not question.scored:  # polls and 0-point questions
+            points, streak = 0, person.streak
+            correct = None if fraction is None else fraction == 1.0
+        else:
+            correct = fraction == 1.0
+            streak = person.streak + 1 if correct else 0
+            points = answer_points(fraction, elapsed, self.time_limit, question.points)
+            if correct:
+                points += streak_bonus(streak)
+        record = AnswerRecord(participant=pid, question=self.index, question_uid=question.uid,
+                              value=clean, correct=correct, points=points, streak=streak,
+                              response_ms=int(elapsed * 1000), at=now)
+        self.current[pid] = record
+        self.progress_dirty = True
+        outcome = Outcome(answers=[record],
+                          reply={"question": self.index, "response_ms": record.response_ms})
+        return outcome.merge(self._close_if_everyone_answered(now))
+
+    def retract(self, pid: int, index: int) -> None:
+        """Undo an answer the transport could not store (so it was never acknowledged)."""
+        if index == self.index and self.phase == Phase.QUESTION:
+            self.current.pop(pid, None)
+            self.progress_dirty = True
+
+    # --------------------------------------------------------------- host
+    def start(self, now: float) -> Outcome:
+        self.require(Phase.LOBBY)
+        return self._open(0, now)
+
+    def next(self, now: float) -> Outcome:
+        """The one key that moves the room on, whatever it is showing."""
+        if self.phase == Phase.LOBBY:
+            return self.start(now)
+        if self.phase == Phase.QUESTION:
+            return self._close(now)
+        if self.phase == Phase.REVEAL and self.questions[self.index].scored:
+            self.phase = Phase.LEADERBOARD
+            return self._broadcast_state(now, room_changed=True)
+        if self.phase in (Phase.REVEAL, Phase.LEADERBOARD):
+            if self.index + 1 < len(self.questions):
+                return self._open(self.index + 1, now)
+            return self.end(now)
+        raise EngineError("wrong_phase", "the room has ended")
+
+    def skip(self, now: float) -> Outcome:
+        """Drop the open question: its answers stay stored but earn nothing."""
+        self.require(Phase.QUESTION)
+        self.voided.add(self.index)
+        self.current = {}
+        outcome = Outcome(voided=[self.index])
+        if self.index + 1 < len(self.questions):
+            return outcome.merge(self._open(self.index + 1, now))
+        return outcome.merge(self.end(now))
+
+    def end_question(self, now: float) -> Outcome:
+        self.require(Phase.QUESTION)
+        return self._close(now)
+
+    def pause(self, now: float) -> Outcome:
+        self.require(Phase.QUESTION)
+        if self.paused:
+            raise EngineError("already_paused", "the question is already paused")
+        self.paused_at = now
+        return self._broadcast_state(now, room_changed=True)
+
+    def resume(self, now: float) -> Outcome:
+        self.require(Phase.QUESTION)
+        if not self.paused:
+            raise EngineError("not_paused", "the question is not paused")
+        self.paused_total += now - self.paused_at  # type: ignore[operator]
+        self.paused_at = None
+        return self._broadcast_state(now, room_changed=True)
+
+    def add_time(self, now: float, seconds: int = ADD_TIME_SECONDS) -> Outcome:
+        self.require(Phase.QUESTION)
+        if self.time_limit + seconds > MAX_TIME_LIMIT:
+            raise EngineError("too_much_time", f"a question can run at most {MAX_TIME_LIMIT} s")
+        self.time_limit += seconds
+        return self._broadcast_state(now, room_changed=True)
+
+    def set_locked(self, locked: object, now: float) -> Outcome:
+        if not isinstance(locked, bool):
+            raise EngineError("bad_payload", "locked must be true or false")
+        if self.phase == Phase.ENDED:
+            raise EngineError("room_ended", "this room has ended")
+        self.locked = locked
+        return self._broadcast_state(now, room_changed=True)
+
+    def configure(self, changes: object, now: float) -> Outcome:
+        if not isinstance(changes, dict) or set(changes) - {"question_on_device"} or not all(
+                isinstance(v, bool) for v in changes.values()):
+            raise EngineError("bad_payload", "settings: question_on_device must be true or false")
+        if "question_on_device" in changes:
+            self.settings.question_on_device = changes["question_on_device"]
+        return self._broadcast_state(now, room_changed=True)
+
+    def remove(self, pid: object, now: float) -> Outcome:
+        if isinstance(pid, bool) or not isinstance(pid, int) or pid not in self.participants:
+            raise EngineError("unknown_participant", "no such participant in this room")
+        person = self.participants[pid]
+        if person.removed:
+            raise EngineError("unknown_participant", "that participant was already removed")
+        person.removed = True
+        person.connected = False
+        self.by_key.pop(person.key, None)
+        self.current.pop(pid, None)
+        self.lobby_dirty = self.progress_dirty = True
+        outcome = Outcome(participants=[person],
+                          emits=[Emit("removed", {"reason": "removed by the host"},
+                                      "participant", pid)])
+        return outcome.merge(self._close_if_everyone_answered(now))
+
+    def end(self, now: float) -> Outcome:
+        if self.phase == Phase.ENDED:
+            raise EngineError("room_ended", "this room has already ended")
+        outcome = Outcome()
+        if self.phase == Phase.QUESTION:
+            outcome.merge(self._score_current(now))
+        self.phase = Phase.ENDED
+        self.paused_at = None
+        self.ranks = self._rank()
+        outcome.participants += self.active()
+        outcome.merge(self._broadcast_state(now, room_changed=True))
+        outcome.merge(self._personal_all(now))
+        return outcome
+
+    # ----------------------------------------------------------- clock
+    def tick(self, now: float) -> Outcome:
+        """Called a few times a second: closes a question whose time is up."""
+        if self.phase == Phase.QUESTION and not self.paused and self.elapsed(now) > self.time_limit:
+            return self._close(now)
+        return Outcome()
+
+    def flush(self, now: float) -> Outcome:
+        """Coalesced updates for the host: lobby list and answer count, at most once a tick."""
+        outcome = Outcome()
+        if self.lobby_dirty:
+            self.lobby_dirty = False
+            outcome.emits.append(Emit("lobby", self.lobby_view(), "host"))
+        if self.progress_dirty:
+            self.progress_dirty = False
+            if self.phase == Phase.QUESTION:
+                outcome.emits.append(Emit("progress", self.progress_view(), "host"))
+        return outcome
+
+    # ------------------------------------------------------- transitions
+    def _open(self, index: int, now: float) -> Outcome:
+        self.phase = Phase.QUESTION
+        self.index = index
+        self.opened_at = now
+        self.time_limit = float(self.questions[index].time_limit)
+        self.paused_at = None
+        self.paused_total = 0.0
+        self.current = {}
+        self.reveal = None
+        self.progress_dirty = True
+        return self._broadcast_state(now, room_changed=True)
+
+    def _close_if_everyone_answered(self, now: float) -> Outcome:
+        if self.phase == Phase.QUESTION and self.current and len(self.current) >= self.expected():
+            return self._close(now)
+        return Outcome()
+
+    def _close(self, now: float) -> Outcome:
+        outcome = self._score_current(now)
+        self.phase = Phase.REVEAL
+        outcome.merge(self._broadcast_state(now, room_changed=True))
+        outcome.merge(self._personal_all(now))
+        return outcome
+
+    def _score_current(self, now: float) -> Outcome:
+        """Apply the open question's answers to everyone's score and streak."""
+        question = self.questions[self.index]
+        if self.paused_at is not None:
+            self.paused_total += now - self.paused_at
+            self.paused_at = None
+        for person in self.active():
+            record = self.current.get(person.id)
+            if record is not None:
+                person.answered += 1
+                person.score += record.points
+                person.streak = record.streak
+                person.best_streak = max(person.best_streak, person.streak)
+                person.correct += 1 if record.correct else 0
+            elif question.scored:  # a missed scored question breaks the streak
+                person.streak = 0
+            person.last_result = self._result_for(person, record, question)
+        values = [r.value for r in self.current.values()]
+        self.reveal = {
+            "solution": question.solution() if question.kind != "poll" else None,
+            "distribution": question.distribution(values),
+            "answered": len(self.current),
+            "correct": sum(1 for r in self.current.values() if r.correct),
+            "participants": len(self.active()),
+        }
+        self.ranks = self._rank()
+        return Outcome(participants=self.active(), room_changed=True)
+
+    def _result_for(self, person: Participant, record: AnswerRecord | None,
+                    question: Question) -> dict:
+        return {
+            "question": self.index,
+            "answered": record is not None,
+            "value": record.value if record else None,
+            "correct": record.correct if record else (False if question.kind != "poll" else None),
+            "points": record.points if record else 0,
+            "response_ms": record.response_ms if record else None,
+        }
+
+    def _rank(self) -> dict[int, int]:
+        return competition_ranks({p.id: p.score for p in self.active()})
+
+    def rank_for_score(self, score: int) -> int:
+        return 1 + sum(1 for p in self.active() if p.score > score)
+
+    def standings(self, size: int) -> list[dict]:
+        ordered = sorted(self.active(), key=lambda p: (-p.score, p.id))[:size]
+        return [{"rank": self.ranks.get(p.id, self.rank_for_score(p.score)), "id": p.id,
+                 "nickname": p.nickname, "score": p.score, "streak": p.streak} for p in ordered]
+
+    # ------------------------------------------------------------ views
+    def question_view(self, for_players: bool) -> dict | None:
+        question = self.question
+        if question is None:
+            return None
+        view = question.public()
+        if for_players and not self.settings.question_on_device:
+            view["text"] = None
+            view["image"] = None
+        if self.phase == Phase.QUESTION:
+            view["time_limit"] = self.time_limit
+        return view
+
+    def common_view(self, now: float, for_players: bool) -> dict:
+        view = {
+            "code": self.code,
+            "title": self.title,
+            "phase": str(self.phase),
+            "index": self.index,
+            "total": len(self.questions),
+            "locked": self.locked,
+            "paused": self.paused,
+            "remaining_ms": int(self.remaining(now) * 1000),
+            "settings": {"question_on_device": self.settings.question_on_device},
+            "question": self.question_view(for_players),
+            "reveal": self.reveal if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
+            "leaderboard": None,
+            "podium": None,
+        }
+        if self.phase == Phase.LEADERBOARD:
+            view["leaderboard"] = self.standings(LEADERBOARD_SIZE)
+        if self.phase == Phase.ENDED:
+            view["leaderboard"] = self.standings(LEADERBOARD_SIZE)
+            view["podium"] = self.standings(PODIUM_SIZE)
+        return view
+
+    def host_view(self, now: float) -> dict:
+        view = self.common_view(now, for_players=False)
+        view["progress"] = self.progress_view()
+        view["participants"] = len(self.active())
+        return view
+
+    def player_view(self, now: float) -> dict:
+        return self.common_view(now, for_players=True)
+
+    def lobby_view(self) -> dict:
+        people = self.active()
+        return {"count": len(people), "participants": [p.public() for p in people]}
+
+    def progress_view(self) -> dict:
+        return {"question": self.index, "answered": len(self.current), "expected": self.expected()}
+
+    def personal_view(self, pid: int) -> dict:
+        person = self.participants[pid]
+        data = {
+            "id": person.id,
+            "nickname": person.nickname,
+            "score": person.score,
+            "streak": person.streak,
+            "rank": self.ranks.get(pid, self.rank_for_score(person.score)),
+            "participants": len(self.active()),
+            "answered_current": pid in self.current if self.phase == Phase.QUESTION else False,
+            "last_result": person.last_result if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
+        }
+        if self.phase == Phase.ENDED:
+            scored = [q for i, q in enumerate(self.questions) if q.scored and i not in self.voided]
+            data["summary"] = {"correct": person.correct, "questions": len(scored),
+                               "best_streak": person.best_streak, "answered": person.answered}
+        return data
+
+    def sync_for(self, pid: int, now: float) -> dict:
+        return {"state": self.player_view(now), "me": self.personal_view(pid)}
+
+    def _broadcast_state(self, now: float, room_changed: bool = False) -> Outcome:
+        return Outcome(
+            emits=[Emit("state", self.host_view(now), "host"),
+                   Emit("state", self.player_view(now), "players")],
+            room_changed=room_changed,
+        )
+
+    def _personal_all(self, now: float) -> Outcome:
+        return Outcome(emits=[Emit("me", self.personal_view(p.id), "participant", p.id)
+                              for p in self.active()])
+
+    # ---------------------------------------------------- persistence
+    def snapshot(self) -> dict:
+        """Everything needed, with the stored participants and answers, to rebuild the room."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "questions": [q.to_spec() for q in self.questions],
+            "settings": asdict(self.settings),
+            "phase": str(self.phase),
+            "index": self.index,
+            "locked": self.locked,
+            "opened_at": self.opened_at,
+            "time_limit": self.time_limit,
+            "paused_at": self.paused_at,
+            "paused_total": self.paused_total,
+            "reveal": self.reveal,
+            "voided": sorted(self.voided),
+        }
+
+    @classmethod
+    def restore(cls, snapshot: dict, participants: list[Participant],
+                current_answers: list[AnswerRecord]) -> Room:
+        questions = [parse_question(spec) for spec in snapshot["questions"]]
+        room = cls(snapshot["code"], snapshot["title"], questions,
+                   settings=Settings.from_dict(snapshot.get("settings")))
+        room.phase = Phase(snapshot["phase"])
+        room.index = snapshot["index"]
+        room.locked = snapshot["locked"]
+        room.opened_at = snapshot["opened_at"]
+        room.time_limit = snapshot["time_limit"]
+        room.paused_at = snapshot["paused_at"]
+        room.paused_total = snapshot["paused_total"]
+        room.reveal = snapshot.get("reveal")
+        room.voided = set(snapshot.get("voided", []))
+        room.next_participant_id = 1 + max((p.id for p in participants), default=0)
+        for person in participants:
+            person.connected = False  # until their phone comes back
+            room.participants[person.id] = person
+            if not person.removed:
+                room.by_key[person.key] = person.id
+        if room.phase == Phase.QUESTION:
+            room.current = {a.participant: a for a in current_answers if a.question == room.index}
+        room.ranks = room._rank()
+        return room

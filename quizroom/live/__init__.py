@@ -1,0 +1,1 @@
+"""Socket.IO transport: validate a payload, call the engine, store, emit."""

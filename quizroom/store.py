@@ -1,0 +1,111 @@
+"""Reading and writing live rooms: the bridge between engine objects and tables."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from . import engine, models
+from .db import Database
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _epoch(moment: datetime) -> float:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+class RoomStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def live_codes(self) -> set[str]:
+        with self.db.read() as s:
+            return set(s.scalars(sa.select(models.Room.code).where(models.Room.live)))
+
+    def create_room(self, *, code: str, trainer_id: int, deck_id: int | None, title: str,
+                    host_salt: str, snapshot: dict) -> int:
+        with self.db.transaction() as s:
+            row = models.Room(code=code, trainer_id=trainer_id, deck_id=deck_id, title=title,
+                              host_salt=host_salt, snapshot=snapshot, live=True)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def add_participant(self, room_id: int, person: engine.Participant, token: str) -> None:
+        with self.db.transaction() as s:
+            s.add(models.Participant(room_id=room_id, number=person.id, nickname=person.nickname,
+                                     token_hash=token_hash(token), joined_at=_at(person.joined_at)))
+
+    def save_answers(self, room_id: int, answers: list[engine.AnswerRecord]) -> None:
+        """Commit accepted answers; only after this returns may they be acknowledged."""
+        if not answers:
+            return
+        with self.db.transaction() as s:
+            s.execute(sa.insert(models.Answer), [
+                {"room_id": room_id, "participant_number": a.participant,
+                 "question_index": a.question, "question_uid": a.question_uid,
+                 "value": {"v": a.value}, "correct": a.correct, "points": a.points,
+                 "streak": a.streak, "response_ms": a.response_ms, "answered_at": _at(a.at)}
+                for a in answers])
+
+    def persist(self, room_id: int, outcome: engine.Outcome, snapshot: dict | None) -> None:
+        """Store what a transition changed, in one transaction (scores and phase together)."""
+        people = {p.id: p for p in outcome.participants}
+        if not (people or outcome.voided or snapshot):
+            return
+        with self.db.transaction() as s:
+            if people:
+                table = models.Participant.__table__
+                s.execute(
+                    sa.update(table).where(table.c.room_id == room_id,
+                                           table.c.number == sa.bindparam("n")),
+                    [{"n": p.id, "score": p.score, "streak": p.streak,
+                      "best_streak": p.best_streak, "correct": p.correct,
+                      "answered": p.answered, "removed": p.removed} for p in people.values()],
+                )
+            if outcome.voided:
+                s.execute(sa.update(models.Answer).where(
+                    models.Answer.room_id == room_id,
+                    models.Answer.question_index.in_(outcome.voided)).values(voided=True))
+            if snapshot is not None:
+                values: dict = {"snapshot": snapshot}
+                if snapshot["phase"] == "ended":
+                    values.update(live=False, ended_at=datetime.now(UTC))
+                s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
+
+    def load_live_rooms(self) -> list[tuple[models.Room, engine.Room, dict[str, int]]]:
+        """Rebuild every live room: (row, engine room, token hash -> participant id)."""
+        out = []
+        with self.db.read() as s:
+            for row in s.scalars(sa.select(models.Room).where(models.Room.live)):
+                people, tokens = [], {}
+                for p in row.participants:
+                    people.append(engine.Participant(
+                        id=p.number, nickname=p.nickname, joined_at=_epoch(p.joined_at),
+                        score=p.score, streak=p.streak, best_streak=p.best_streak,
+                        correct=p.correct, answered=p.answered, removed=p.removed))
+                    tokens[p.token_hash] = p.number
+                index = row.snapshot.get("index", -1)
+                answers = [
+                    engine.AnswerRecord(
+                        participant=a.participant_number, question=a.question_index,
+                        question_uid=a.question_uid, value=a.value["v"], correct=a.correct,
+                        points=a.points, streak=a.streak, response_ms=a.response_ms,
+                        at=_epoch(a.answered_at))
+                    for a in s.scalars(sa.select(models.Answer).where(
+                        models.Answer.room_id == row.id, models.Answer.question_index == index))
+                ]
+                out.append((row, engine.Room.restore(row.snapshot, people, answers), tokens))
+        return out

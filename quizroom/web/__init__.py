@@ -1,0 +1,30 @@
+"""Flask blueprints: pages for trainers and attendees, and the JSON API."""
+
+from flask import Flask, jsonify
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from .. import models
+from ..app import database
+
+
+def register(app: Flask) -> None:
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = "Please sign in to continue."
+
+    @login.user_loader
+    def load_trainer(trainer_id: str):
+        with database(app).read() as s:
+            return s.get(models.Trainer, int(trainer_id))
+
+    CSRFProtect(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    from . import auth, decks, play, results, stage
+
+    for module in (auth, decks, play, results, stage):
+        app.register_blueprint(module.bp)

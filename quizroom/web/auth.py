@@ -1,0 +1,5 @@
+"""(placeholder: being written)"""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
