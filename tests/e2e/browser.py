@@ -74,6 +74,26 @@ def launch_browser(playwright: Any, **kwargs: Any):
     return playwright.chromium.launch(**options)
 
 
+def _inject_axe(page: Any) -> None:
+    """Load axe-core into ``page`` unless ``window.axe`` is already there.
+
+    ``add_script_tag`` inserts an inline ``<script>``, which a page's
+    Content-Security-Policy (``script-src 'self'``) blocks; in that case the
+    source is run through ``page.evaluate`` (CDP Runtime.evaluate), which CSP
+    does not restrict.
+    """
+    if page.evaluate("typeof window.axe !== 'undefined'"):
+        return
+    try:
+        page.add_script_tag(path=str(AXE_JS))
+    except Exception as exc:  # playwright.sync_api.Error
+        if "Content Security Policy" not in str(exc):
+            raise
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;typeof window.axe")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        raise RuntimeError(f"could not load {AXE_JS} into the page")
+
+
 def axe_violations(
     page: Any,
     impacts: tuple[str, ...] | list[str] | None = ("serious", "critical"),
@@ -82,14 +102,14 @@ def axe_violations(
 ) -> list[dict[str, Any]]:
     """Run axe-core on ``page`` and return the violations with the given impacts.
 
-    axe.min.js is injected only if ``window.axe`` is not defined yet. Each
+    axe.min.js is injected only if ``window.axe`` is not defined yet (also under
+    a strict Content-Security-Policy, see ``_inject_axe``). Each
     violation is a dict ``{"id", "impact", "help", "helpUrl", "targets"}``
     where ``targets`` holds the CSS selectors of the first few failing nodes.
     ``impacts=None`` returns violations of every impact. ``context`` and
     ``options`` are passed to ``axe.run(context, options)``.
     """
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+    _inject_axe(page)
     results = page.evaluate(
         """([context, options]) => axe.run(context || document, options || {})""",
         [context, options],
