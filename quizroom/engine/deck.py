@@ -167,7 +167,8 @@ def _parse_question(spec: object, path: str, check: _Checker,
         check.fail(f"{path}uid", "must be 1-40 letters, digits, - or _")
     text = check.text(spec, "text", path, max_length=TEXT_MAX)
     time_limit = spec.get("time_limit", 20)
-    if isinstance(time_limit, bool) or not isinstance(time_limit, int) or not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
+    whole = isinstance(time_limit, int) and not isinstance(time_limit, bool)
+    if not whole or not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
         check.fail(f"{path}time_limit", f"must be whole seconds from {TIME_LIMIT_MIN} to {TIME_LIMIT_MAX}")
         time_limit = 20
     points = 0 if kind == "poll" else spec.get("points", 1000)
