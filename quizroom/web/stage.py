@@ -1,5 +1,234 @@
-"""(placeholder: being written)"""
+"""The stage: open a room from a deck, project it, and its QR code.
 
-from flask import Blueprint
+- ``POST /api/rooms`` (JSON) and ``POST /decks/<id>/start`` (form) open a live room
+  from one of the signed-in trainer's decks.
+- ``GET /rooms/<code>/stage`` is the projected page; only the room's trainer may open
+  it, and it carries the host key the stage's script needs for ``host:attach``.
+- ``GET /rooms/<code>/qr.svg`` is the join URL as a QR code.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import urlsplit
+
+import qrcode
+import qrcode.image.svg
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from .. import decks, models
+from ..app import database, live_rooms
+from ..engine import EngineError
 
 bp = Blueprint("stage", __name__)
+
+CODE = re.compile(r"\d{6}")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}  # noqa: S104 - compared, not bound
+
+
+# ------------------------------------------------------------------ URLs
+def join_url(code: str) -> str:
+    """The address phones open: QUIZROOM_PUBLIC_URL, else the address of this request."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return f"{base.rstrip('/')}/j/{code}"
+
+
+def results_path(room_id: int) -> str:
+    return f"/results/{room_id}"  # the results page (see the HTTP contract)
+
+
+def _decks_page() -> str:
+    try:
+        return url_for("decks.index")
+    except BuildError:
+        return "/decks"
+
+
+def _is_local(host: str) -> bool:
+    name = (urlsplit(f"//{host}").hostname or "").lower()
+    if name in LOCAL_HOSTS or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def lan_address() -> str | None:
+    """This machine's address on the local network, if it has one (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+        address = probe.getsockname()[0]
+    except OSError:
+        address = None
+    finally:
+        probe.close()
+    if address and not address.startswith("127."):
+        return address
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return None
+    others = sorted({info[4][0] for info in infos if not info[4][0].startswith("127.")})
+    return others[0] if others else None
+
+
+def localhost_hint() -> dict | None:
+    """When the stage is opened on localhost, phones cannot use the join URL."""
+    if current_app.config.get("PUBLIC_URL") or not _is_local(request.host):
+        return None
+    port = urlsplit(request.host_url).port
+    address = lan_address()
+    suggestion = None
+    if address:
+        suggestion = f"{request.scheme}://{address}{f':{port}' if port else ''}/"
+    return {"suggestion": suggestion, "stage_on_lan": f"{suggestion.rstrip('/')}{request.path}"
+            if suggestion else None}
+
+
+# ---------------------------------------------------------------- rooms
+def _question_on_device(values: list) -> bool:
+    """A form sends a hidden "0" before the checkbox's "1"; nothing at all means the default."""
+    if not values:
+        return True
+    return str(values[-1]).strip().lower() in ("1", "true", "on", "yes")
+
+
+def _open(deck_id: int, question_on_device: bool):
+    """Open a room from one of this trainer's decks; returns (live room, host key) or an error."""
+    row = decks.get_deck(current_app, current_user.id, deck_id)
+    if row is None:
+        return None, ("deck_not_found", "no such deck", 404)
+    questions = decks.questions_of(row)
+    if not questions:
+        return None, ("empty_deck", "add at least one question to this deck before starting a room", 400)
+    try:
+        opened = live_rooms(current_app).open_room(
+            trainer_id=current_user.id, deck_id=row.id, title=row.title, questions=questions,
+            settings={"question_on_device": question_on_device})
+    except EngineError as error:
+        return None, (error.code, error.message, 400)
+    return opened, None
+
+
+def _api_error(code: str, message: str, status: int):
+    return jsonify(error={"code": code, "message": message}), status
+
+
+@bp.post("/api/rooms")
+def create_room():
+    if not current_user.is_authenticated:
+        return _api_error("login_required", "sign in to start a room", 401)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _api_error("bad_request", "send a JSON object", 400)
+    deck_id = body.get("deck_id")
+    if isinstance(deck_id, bool) or not isinstance(deck_id, int):
+        return _api_error("bad_request", "deck_id must be a whole number", 400)
+    settings = body.get("settings")
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        return _api_error("bad_request", "settings must be an object", 400)
+    unknown = set(settings) - {"question_on_device"}
+    if unknown:
+        return _api_error("bad_request", f"unknown setting(s): {', '.join(sorted(map(str, unknown)))[:200]}", 400)
+    on_device = settings.get("question_on_device", True)
+    if not isinstance(on_device, bool):
+        return _api_error("bad_request", "settings.question_on_device must be true or false", 400)
+    opened, error = _open(deck_id, on_device)
+    if error:
+        return _api_error(*error)
+    room, host_key = opened
+    return jsonify(
+        code=room.code,
+        room_id=room.id,
+        host_key=host_key,
+        join_url=join_url(room.code),
+        stage_url=url_for("stage.stage", code=room.code, _external=True),
+        results_url=request.host_url.rstrip("/") + results_path(room.id),
+    ), 201
+
+
+@bp.post("/decks/<int:deck_id>/start")
+@login_required
+def start_room(deck_id: int):
+    opened, error = _open(deck_id, _question_on_device(request.form.getlist("question_on_device")))
+    if error:
+        code, message, status = error
+        if status == 404:
+            abort(404)
+        flash(f"Cannot start a room: {message}.", "error")
+        return redirect(_decks_page())
+    room, _key = opened
+    return redirect(url_for("stage.stage", code=room.code))
+
+
+def _owned_live_room(code: str):
+    live = live_rooms(current_app).rooms.get(code)
+    if live is None or live.trainer_id != current_user.id:
+        return None
+    return live
+
+
+@bp.get("/rooms/<code>/stage")
+@login_required
+def stage(code: str):
+    if not CODE.fullmatch(code):
+        abort(404)
+    live = _owned_live_room(code)
+    if live is None:
+        # Not live here any more (ended before a restart): its results, if it was ours.
+        with database(current_app).read() as s:
+            row = s.scalar(sa.select(models.Room).where(
+                models.Room.code == code, models.Room.trainer_id == current_user.id)
+                .order_by(models.Room.created_at.desc()).limit(1))
+            room_id = row.id if row is not None and not row.live else None
+        if room_id is not None:
+            return redirect(results_path(room_id))
+        abort(404)
+    service = live_rooms(current_app)
+    response = Response(render_template(
+        "stage.html",
+        room=live,
+        title=live.engine.title,
+        host_key=service.host_key(live.id, live.host_salt),
+        join_url=join_url(code),
+        join_display=join_url(code).split("://", 1)[-1],
+        results_url=results_path(live.id),
+        decks_url=_decks_page(),
+        hint=localhost_hint(),
+    ))
+    # The page carries the host key: never cache or share it.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/rooms/<code>/qr.svg")
+def qr_code(code: str):
+    if not CODE.fullmatch(code) or code not in live_rooms(current_app).rooms:
+        abort(404)
+    image = qrcode.make(join_url(code), image_factory=qrcode.image.svg.SvgPathFillImage,
+                        box_size=10, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    response = Response(image.to_string(encoding="unicode"), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Vary"] = "Host"
+    return response

@@ -1,0 +1,836 @@
+/* The phone: join a room with a nickname, answer, see how it went.
+ *
+ * The join token is kept in localStorage (`quizroom:<code>`); on load and on every
+ * reconnect the phone joins again with it and comes back with the same nickname,
+ * score and streak, inside the open question if there is one. An answer is sent until
+ * the server acknowledges it (or says why not), also across a dropped connection.
+ * Everything from other people goes in with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("play");
+  if (!root || typeof io === "undefined") { return; }
+  var Shapes = window.QuizShapes;
+  var CODE = root.getAttribute("data-code");
+  var STORE_KEY = "quizroom:" + CODE;
+  var NICK_KEY = "quizroom:nickname";
+  var ACK_TIMEOUT = 8000;
+
+  var token = load(STORE_KEY);
+  var joined = false;      // this connection is attached to the room
+  var joining = false;
+  var stopped = false;     // removed, ended for good, or room gone: no more reconnects
+  var state = null;
+  var me = null;
+  var lockedIndex = -1;    // the question index whose answer the server acknowledged
+  var lockedSummary = null;
+  var pending = null;      // {question, value, summary, tries}: an answer not yet acknowledged
+  var builtIndex = -1;     // question index the answer controls were built for
+  var timer = { deadline: 0, remaining: 0, paused: false, running: false, handle: null, expired: false };
+  var wakeLock = null;
+
+  // ------------------------------------------------------------ helpers
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) { return; }
+        if (name === "text") { node.textContent = value; }
+        else if (name === "className") { node.className = value; }
+        else { node.setAttribute(name, value === true ? "" : value); }
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function show(node, visible) { node.hidden = !visible; }
+
+  function number(n) {
+    if (n === null || n === undefined) { return "–"; }
+    if (typeof n === "number" && !Number.isInteger(n)) {
+      return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
+    }
+    return Number(n).toLocaleString();
+  }
+
+  /** Numbers on a slider's scale: years read "2005", big numbers get separators. */
+  function value(n) {
+    if (n === null || n === undefined) { return "–"; }
+    return Number(n).toLocaleString(undefined, { maximumFractionDigits: 2, useGrouping: Math.abs(n) >= 10000 });
+  }
+
+  function ordinal(n) {
+    var s = ["th", "st", "nd", "rd"], v = n % 100;
+    return n + (s[(v - 20) % 10] || s[v] || s[0]);
+  }
+
+  function load(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function save(key, value) {
+    try {
+      if (value === null) { window.localStorage.removeItem(key); }
+      else { window.localStorage.setItem(key, value); }
+    } catch (e) { /* private mode: this tab still works, a reload starts over */ }
+  }
+
+  var statusTimer = null;
+  function status(message) {
+    var node = $("play-status");
+    node.textContent = message || "";
+    node.classList.toggle("toast-visible", !!message);
+    clearTimeout(statusTimer);
+    if (message) { statusTimer = setTimeout(function () { status(""); }, 5000); }
+  }
+
+  function setIcon(container, name, label) {
+    clear(container);
+    if (name) { container.appendChild(Shapes.icon(name, label || null)); }
+  }
+
+  // ------------------------------------------------------------ screens
+  var SCREENS = ["connecting", "join", "lobby", "question", "locked", "result", "leaderboard", "ended", "message"];
+  var current = "connecting";
+
+  function screen(name) {
+    var changed = name !== current;
+    SCREENS.forEach(function (s) { show($("screen-" + s), s === name); });
+    root.setAttribute("data-screen", name);
+    current = name;
+    if (changed) {
+      window.scrollTo(0, 0);
+      // Move focus to the new screen's heading so screen readers follow along,
+      // except on the join form, where the nickname field gets it.
+      var heading = $("screen-" + name).querySelector("h1");
+      if (heading && name !== "join") {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  function message(title, text, icon) {
+    $("message-heading").textContent = title;
+    $("message-text").textContent = text || "";
+    setIcon($("message-icon"), icon || null);
+    screen("message");
+  }
+
+  // ------------------------------------------------------------ socket
+  var socket = io({ reconnectionDelayMax: 5000 });
+
+  socket.on("connect", function () {
+    show($("play-connection"), false);
+    if (token) { join({ code: CODE, token: token }); }
+    else if (current === "connecting") { showJoinForm(); }
+  });
+
+  socket.on("disconnect", function (reason) {
+    joined = false;
+    joining = false;
+    if (stopped) { return; }
+    if (pending && current === "question") { updateControls(); }
+    show($("play-connection"), true);
+    if (reason === "io server disconnect") { setTimeout(function () { if (!stopped) { socket.connect(); } }, 500); }
+  });
+
+  socket.on("connect_error", function () {
+    if (!stopped) { show($("play-connection"), true); }
+  });
+
+  // A broadcast that arrives while a join is in flight was sent after the server put
+  // this connection in the room, so it is newer than the view inside the join's ack.
+  var early = { state: null, me: null };
+
+  socket.on("state", function (view) {
+    if (!joined) { if (joining) { early.state = view; } return; }
+    state = view;
+    render();
+  });
+
+  socket.on("me", function (view) {
+    if (!joined) { if (joining) { early.me = view; } return; }
+    me = view;
+    render();
+  });
+
+  socket.on("removed", function () {
+    removed();
+  });
+
+  function removed() {
+    stop();
+    save(STORE_KEY, null);
+    message("You were removed from this room", "The host removed you. Ask them if this was a mistake.", "cross");
+  }
+
+  function stop() {
+    stopped = true;
+    joined = false;
+    pending = null;
+    stopTimer();
+    show($("play-connection"), false);
+    socket.io.reconnection(false);
+    socket.disconnect();
+  }
+
+  // ------------------------------------------------------------ joining
+  function showJoinForm() {
+    var input = $("nickname");
+    if (!input.value) { input.value = load(NICK_KEY) || ""; }
+    screen("join");
+    input.focus();
+  }
+
+  $("join-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = $("nickname");
+    var nickname = input.value.replace(/\s+/g, " ").trim();
+    if (!nickname) { return fieldError("Type a nickname first."); }
+    if (nickname.length > 20) { return fieldError("At most 20 characters."); }
+    fieldError(null);
+    save(NICK_KEY, nickname);
+    join({ code: CODE, nickname: nickname });
+  });
+
+  function fieldError(text) {
+    var input = $("nickname");
+    var node = $("nickname-error");
+    node.textContent = text || "";
+    show(node, !!text);
+    if (text) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      status(text);
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  var JOIN_ERRORS = {
+    nickname_taken: "Someone already has that nickname. Pick another one.",
+    bad_nickname: "Use 1 to 20 letters, digits or symbols.",
+    room_locked: "The host has locked the room. Ask them to unlock it, then try again."
+  };
+
+  function join(payload) {
+    if (joining) { return; }
+    joining = true;
+    early = { state: null, me: null };
+    var button = $("join-button");
+    button.disabled = true;
+    socket.timeout(ACK_TIMEOUT).emit("join", payload, function (err, ack) {
+      joining = false;
+      button.disabled = false;
+      if (err) {
+        if (socket.connected) { status("The room did not answer. Trying again…"); setTimeout(function () { join(payload); }, 1500); }
+        return;
+      }
+      if (!ack.ok) { return joinFailed(ack.error, payload); }
+      joined = true;
+      token = ack.token;
+      save(STORE_KEY, token);
+      state = early.state || ack.state;
+      me = early.me || ack.me;
+      early = { state: null, me: null };
+      if (me.answered_current && state.phase === "question") { lockedIndex = state.index; }
+      render();
+      keepAwake();
+      resendPending();
+    });
+  }
+
+  function joinFailed(error, payload) {
+    var code = error.code;
+    if (payload.token && (code === "unknown_token" || code === "bad_payload")) {
+      token = null;
+      save(STORE_KEY, null);
+      return showJoinForm();
+    }
+    if (code === "removed") { return removed(); }
+    if (code === "already_joined") {
+      // This connection already holds a place (a join whose answer got lost): start afresh.
+      socket.disconnect();
+      socket.connect();
+      return;
+    }
+    if (code === "room_ended") {
+      stop();
+      return message("This quiz has ended", "Thanks for coming! Ask the host for the next room code.", "flame");
+    }
+    if (code === "room_not_found" || code === "bad_code") {
+      stop();
+      save(STORE_KEY, null);
+      return message("This room is not running", "Check the room code on the screen.", "cross");
+    }
+    if (current !== "join") { showJoinForm(); }
+    fieldError(JOIN_ERRORS[code] || error.message || "Could not join. Try again.");
+  }
+
+  // ------------------------------------------------------------ rendering
+  function render() {
+    if (!state || !me || stopped) { return; }
+    renderMe();
+    var phase = state.phase;
+    if (phase !== "question") { pending = null; }
+    if (phase === "lobby") {
+      $("lobby-nickname").textContent = me.nickname;
+      setIcon($("lobby-icon"), "tick");
+      screen("lobby");
+    } else if (phase === "question") {
+      renderQuestion();
+    } else if (phase === "reveal") {
+      renderResult();
+    } else if (phase === "leaderboard") {
+      renderLeaderboard();
+    } else if (phase === "ended") {
+      renderEnded();
+    }
+    syncTimer();
+  }
+
+  function renderMe() {
+    show($("play-me"), true);
+    $("me-name").textContent = me.nickname;
+    $("me-score").textContent = number(me.score);
+  }
+
+  // ---- question
+  function renderQuestion() {
+    var q = state.question;
+    if (state.index !== builtIndex) {
+      builtIndex = state.index;
+      timer.expired = false;
+      if (!pending || pending.question !== state.index) { pending = null; }
+      buildControls(q);
+    }
+    if (lockedIndex === state.index) { return showLocked(); }
+    var expired = state.remaining_ms <= 0 && !state.paused;
+    if (timer.expired && !expired && $("pq-error").textContent === "Time's up!") { answerError(null); }
+    timer.expired = expired;
+    $("pq-heading").textContent = "Question " + (state.index + 1) + " of " + state.total;
+    $("pq-text").textContent = q.text || "";
+    show($("pq-text"), !!q.text);
+    show($("pq-look"), !q.text);
+    var media = $("pq-media");
+    if (q.image) {
+      if ($("pq-image").getAttribute("src") !== q.image) { $("pq-image").src = q.image; }
+      show(media, true);
+    } else {
+      show(media, false);
+    }
+    show($("pq-paused"), !!state.paused);
+    updateControls();
+    screen("question");
+  }
+
+  function showLocked() {
+    setIcon($("locked-icon"), "tick");
+    var choice = $("locked-choice");
+    clear(choice);
+    if (lockedSummary && lockedSummary.question === state.index && lockedSummary.node) {
+      choice.appendChild(el("span", { className: "sr-only", text: "You answered: " }));
+      choice.appendChild(lockedSummary.node.cloneNode(true));
+      show(choice, true);
+    } else {
+      show(choice, false);
+    }
+    screen("locked");
+  }
+
+  function controlsEnabled() {
+    return !state.paused && !timer.expired && !pending;
+  }
+
+  function updateControls() {
+    var enabled = controlsEnabled();
+    $("pq-answer").querySelectorAll("button, input").forEach(function (node) {
+      if (node.hasAttribute("data-keep-disabled")) { return; }
+      node.disabled = !enabled;
+    });
+    $("screen-question").classList.toggle("is-sending", !!pending);
+    var sending = $("pq-sending");
+    sending.textContent = !pending ? "" : (socket.connected && joined ? "Sending your answer…"
+      : "You are offline. Your answer will be sent when the connection is back.");
+    show(sending, !!pending);
+    var submit = $("pq-answer").querySelector("[data-submit]");
+    if (submit && enabled && submit.getAttribute("data-needs-choice") === "true") {
+      submit.disabled = $("pq-answer").querySelectorAll("[aria-pressed='true']").length === 0;
+    }
+  }
+
+  function answerError(text) {
+    var node = $("pq-error");
+    node.textContent = text || "";
+    show(node, !!text);
+  }
+
+  function choiceLabel(choice) {
+    return el("span", { className: "choice-label " + Shapes.colourClass(choice.id) }, [
+      Shapes.shape(choice.id, Shapes.name(choice.id)),
+      el("span", { className: "choice-text", text: choice.text })
+    ]);
+  }
+
+  function buildControls(q) {
+    var area = $("pq-answer");
+    clear(area);
+    answerError(null);
+    area.className = "pq-answer pq-answer-" + q.type;
+    if (q.choices && !q.multiple) {
+      var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group", "aria-label": "Answers" });
+      q.choices.forEach(function (choice) {
+        var button = el("button", { type: "button", className: "choice " + Shapes.colourClass(choice.id),
+                                    "data-choice": String(choice.id) },
+                        [Shapes.shape(choice.id, Shapes.name(choice.id)), el("span", { className: "choice-text", text: choice.text })]);
+        button.addEventListener("click", function () {
+          button.classList.add("is-picked");
+          sendAnswer(choice.id, choiceLabel(choice));
+        });
+        grid.appendChild(button);
+      });
+      area.appendChild(grid);
+    } else if (q.choices) {
+      buildMulti(area, q);
+    } else if (q.type === "typed") {
+      buildTyped(area, q);
+    } else if (q.type === "slider") {
+      buildSlider(area, q);
+    } else if (q.type === "order") {
+      buildOrder(area, q);
+    }
+  }
+
+  function submitButton(text, needsChoice) {
+    return el("button", { type: "submit", className: "btn btn-primary btn-block btn-big", "data-submit": "true",
+                          "data-needs-choice": needsChoice ? "true" : "false", text: text });
+  }
+
+  function buildMulti(area, q) {
+    var form = el("form", { className: "answer-form", novalidate: true });
+    form.appendChild(el("p", { className: "answer-hint", id: "multi-hint", text: q.type === "poll" ? "Pick one or more." : "Pick every answer that fits, then submit." }));
+    var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group", "aria-describedby": "multi-hint" });
+    q.choices.forEach(function (choice) {
+      var check = el("span", { className: "choice-check", "aria-hidden": "true" }, [Shapes.icon("tick")]);
+      var button = el("button", { type: "button", className: "choice choice-toggle " + Shapes.colourClass(choice.id),
+                                  "aria-pressed": "false", "data-choice": String(choice.id) },
+                      [Shapes.shape(choice.id, Shapes.name(choice.id)), el("span", { className: "choice-text", text: choice.text }), check]);
+      button.addEventListener("click", function () {
+        var on = button.getAttribute("aria-pressed") !== "true";
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        updateControls();
+      });
+      grid.appendChild(button);
+    });
+    form.appendChild(grid);
+    form.appendChild(submitButton("Submit answer", true));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var picked = [];
+      var labels = el("span", { className: "choice-labels" });
+      grid.querySelectorAll("[aria-pressed='true']").forEach(function (node) {
+        var id = Number(node.getAttribute("data-choice"));
+        picked.push(id);
+        labels.appendChild(choiceLabel(q.choices[id]));
+      });
+      if (!picked.length) { answerError("Pick at least one answer."); return; }
+      sendAnswer(picked, labels);
+    });
+    area.appendChild(form);
+  }
+
+  function buildTyped(area, q) {
+    var form = el("form", { className: "answer-form", novalidate: true });
+    var input = el("input", { id: "typed-answer", type: "text", className: "field-input field-input-big",
+                              maxlength: String(q.max_length || 100), autocomplete: "off", autocapitalize: "off",
+                              spellcheck: "false", enterkeyhint: "send", "aria-describedby": "pq-error" });
+    form.appendChild(el("label", { "for": "typed-answer", className: "field-label", text: "Your answer" }));
+    form.appendChild(input);
+    form.appendChild(submitButton("Submit answer", false));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var value = input.value.replace(/\s+/g, " ").trim();
+      if (!value) { answerError("Type an answer first."); input.focus(); return; }
+      sendAnswer(value, el("span", { className: "typed-echo", text: value }));
+    });
+    area.appendChild(form);
+  }
+
+  function decimals(step) {
+    var text = String(step);
+    return text.indexOf(".") === -1 ? 0 : text.length - text.indexOf(".") - 1;
+  }
+
+  function buildSlider(area, q) {
+    var step = q.step || 1;
+    var places = decimals(step);
+    var unit = q.unit ? " " + q.unit : "";
+    var middle = q.min + Math.round((q.max - q.min) / 2 / step) * step;
+    middle = Number(middle.toFixed(places));
+    var form = el("form", { className: "answer-form", novalidate: true });
+    var readout = el("output", { className: "slider-readout", "for": "slider-range", "aria-hidden": "true", text: value(middle) + unit });
+    var range = el("input", { id: "slider-range", type: "range", min: String(q.min), max: String(q.max),
+                              step: String(step), value: String(middle), className: "slider-range",
+                              "aria-valuetext": value(middle) + unit });
+    var field = el("input", { id: "slider-number", type: "number", min: String(q.min), max: String(q.max),
+                              step: String(step), value: String(middle), inputmode: "decimal",
+                              className: "field-input slider-number" });
+    function setValue(v, from) {
+      readout.textContent = value(v) + unit;
+      range.setAttribute("aria-valuetext", value(v) + unit);
+      if (from !== range) { range.value = String(v); }
+      if (from !== field) { field.value = String(v); }
+    }
+    range.addEventListener("input", function () { setValue(Number(range.value), range); answerError(null); });
+    field.addEventListener("input", function () {
+      var v = Number(field.value);
+      if (field.value !== "" && isFinite(v) && v >= q.min && v <= q.max) { setValue(v, field); answerError(null); }
+    });
+    form.appendChild(readout);
+    form.appendChild(el("label", { "for": "slider-range", className: "field-label", text: "Your answer, from " + value(q.min) + " to " + value(q.max) + unit }));
+    form.appendChild(range);
+    form.appendChild(el("div", { className: "slider-ends", "aria-hidden": "true" }, [
+      el("span", { text: value(q.min) + unit }), el("span", { text: value(q.max) + unit })]));
+    form.appendChild(el("div", { className: "slider-exact" }, [
+      el("label", { "for": "slider-number", className: "field-label", text: "or type it" + (q.unit ? " (" + q.unit + ")" : "") }),
+      field
+    ]));
+    form.appendChild(submitButton("Submit answer", false));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var raw = field.value.trim().replace(",", ".");
+      var v = raw === "" ? Number(range.value) : Number(raw);
+      if (!isFinite(v) || v < q.min || v > q.max) {
+        answerError("Pick a number from " + value(q.min) + " to " + value(q.max) + ".");
+        field.focus();
+        return;
+      }
+      sendAnswer(v, el("span", { className: "typed-echo", text: value(v) + unit }));
+    });
+    area.appendChild(form);
+  }
+
+  function buildOrder(area, q) {
+    var order = q.items.map(function (item) { return item.id; });
+    var byId = {};
+    q.items.forEach(function (item) { byId[item.id] = item.text; });
+    var form = el("form", { className: "answer-form", novalidate: true });
+    form.appendChild(el("p", { className: "answer-hint", id: "order-hint", text: "Move the items into the right order, first at the top." }));
+    var list = el("ol", { className: "order-edit", "aria-describedby": "order-hint" });
+    var live = el("p", { className: "sr-only", "aria-live": "polite" });
+
+    function draw(focusId, direction) {
+      clear(list);
+      order.forEach(function (id, position) {
+        var up = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” up",
+                                "data-item": String(id), "data-dir": "up" }, [Shapes.icon("up")]);
+        var down = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” down",
+                                  "data-item": String(id), "data-dir": "down" }, [Shapes.icon("down")]);
+        if (position === 0) { up.setAttribute("data-keep-disabled", ""); up.disabled = true; }
+        if (position === order.length - 1) { down.setAttribute("data-keep-disabled", ""); down.disabled = true; }
+        up.addEventListener("click", function () { move(id, -1); });
+        down.addEventListener("click", function () { move(id, 1); });
+        list.appendChild(el("li", { className: "order-row", "data-item": String(id) }, [
+          el("span", { className: "order-pos", "aria-hidden": "true", text: String(position + 1) }),
+          el("span", { className: "order-text", text: byId[id] }),
+          el("span", { className: "order-buttons" }, [up, down])
+        ]));
+      });
+      if (focusId !== undefined) {
+        var target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + direction + "']");
+        if (!target || target.disabled) {
+          target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + (direction === "up" ? "down" : "up") + "']");
+        }
+        if (target) { target.focus(); }
+      }
+      if (!controlsEnabled()) { updateControls(); }
+    }
+
+    function move(id, delta) {
+      var at = order.indexOf(id);
+      var to = at + delta;
+      if (to < 0 || to >= order.length) { return; }
+      order.splice(at, 1);
+      order.splice(to, 0, id);
+      draw(id, delta < 0 ? "up" : "down");
+      live.textContent = "“" + byId[id] + "” is now number " + (to + 1) + " of " + order.length + ".";
+    }
+
+    draw();
+    form.appendChild(list);
+    form.appendChild(live);
+    form.appendChild(submitButton("Submit order", false));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var echo = el("ol", { className: "order-echo" });
+      order.forEach(function (id) { echo.appendChild(el("li", { text: byId[id] })); });
+      sendAnswer(order.slice(), echo);
+    });
+    area.appendChild(form);
+  }
+
+  // ---- sending an answer
+  var ANSWER_ERRORS = {
+    too_late: "Time's up! Your answer did not make it.",
+    question_closed: "This question is closed.",
+    paused: "The host paused the question. Answer when it resumes.",
+    bad_answer: null,
+    not_in_room: "You are not in this room any more."
+  };
+
+  function sendAnswer(value, summaryNode) {
+    if (!state || state.phase !== "question" || pending) { return; }
+    answerError(null);
+    pending = { question: state.index, value: value, summary: summaryNode, tries: 0 };
+    updateControls();
+    trySend();
+  }
+
+  function resendPending() {
+    if (!pending) { return; }
+    if (state.phase === "question" && state.index === pending.question) {
+      if (me.answered_current) { return locked(pending); }
+      trySend();
+    } else {
+      pending = null;
+      status("Your answer could not be sent in time.");
+      render();
+    }
+  }
+
+  function trySend() {
+    var p = pending;
+    if (!p) { return; }
+    if (!socket.connected || !joined) { updateControls(); return; }
+    p.tries += 1;
+    socket.timeout(ACK_TIMEOUT).emit("answer", { question: p.question, value: p.value }, function (err, ack) {
+      if (pending !== p) { return; }
+      if (err) {
+        if (socket.connected && p.tries < 3) { trySend(); }
+        else { status("Still sending your answer…"); }
+        return;
+      }
+      if (ack.ok || ack.error.code === "already_answered") { return locked(p); }
+      var code = ack.error.code;
+      if (code === "not_joined" && token) {
+        joined = false;
+        join({ code: CODE, token: token });
+        return;
+      }
+      pending = null;
+      var text = ANSWER_ERRORS.hasOwnProperty(code) && ANSWER_ERRORS[code] ? ANSWER_ERRORS[code]
+        : (ack.error.message || "Your answer was not accepted.");
+      if (code === "too_late") { timer.expired = true; }
+      $("pq-answer").querySelectorAll(".is-picked").forEach(function (node) { node.classList.remove("is-picked"); });
+      answerError(text);
+      status(text);
+      updateControls();
+    });
+  }
+
+  function locked(p) {
+    pending = null;
+    lockedIndex = p.question;
+    lockedSummary = { question: p.question, node: p.summary };
+    if (state.phase === "question" && state.index === p.question) {
+      render();
+    }
+  }
+
+  // ---- results
+  function resultFor(index) {
+    return me && me.last_result && me.last_result.question === index ? me.last_result : null;
+  }
+
+  function rankText() {
+    return ordinal(me.rank) + " of " + number(me.participants);
+  }
+
+  function renderResult() {
+    var q = state.question;
+    var result = resultFor(state.index);
+    var icon = $("result-icon");
+    var heading = $("result-heading");
+    var points = $("result-points");
+    var poll = q.type === "poll";
+    icon.className = "big-icon";
+    if (!result) {
+      setIcon(icon, "clock");
+      heading.textContent = "Look at the screen";
+      points.textContent = "The answer is up.";
+    } else if (!result.answered) {
+      setIcon(icon, "clock");
+      icon.classList.add("big-icon-wrong");
+      heading.textContent = poll ? "No vote this time" : "Time's up: no answer";
+      points.textContent = poll ? "" : "+0 points";
+    } else if (poll) {
+      setIcon(icon, "tick");
+      icon.classList.add("big-icon-ok");
+      heading.textContent = "Vote counted";
+      points.textContent = "Thanks for voting.";
+    } else if (result.correct) {
+      setIcon(icon, "tick");
+      icon.classList.add("big-icon-ok");
+      heading.textContent = "Correct";
+      points.textContent = "+" + number(result.points) + " points";
+    } else if (result.points > 0) {
+      setIcon(icon, "partial");
+      icon.classList.add("big-icon-partial");
+      heading.textContent = "Partly correct";
+      points.textContent = "+" + number(result.points) + " points";
+    } else {
+      setIcon(icon, "cross");
+      icon.classList.add("big-icon-wrong");
+      heading.textContent = "Incorrect";
+      points.textContent = "+0 points";
+    }
+    var streak = $("result-streak");
+    clear(streak);
+    if (!poll && me.streak >= 2) {
+      streak.appendChild(Shapes.icon("flame"));
+      streak.appendChild(document.createTextNode(" Answer streak: " + me.streak));
+    }
+    show(streak, !poll && me.streak >= 2);
+    renderSolution(q);
+    $("result-score").textContent = number(me.score);
+    $("result-rank").textContent = rankText();
+    screen("result");
+  }
+
+  function renderSolution(q) {
+    var node = $("result-solution");
+    clear(node);
+    var solution = state.reveal && state.reveal.solution;
+    if (!solution || (resultFor(state.index) && resultFor(state.index).correct)) { show(node, false); return; }
+    node.appendChild(el("span", { className: "solution-head", text: "Correct answer: " }));
+    if (q.choices && solution.choices) {
+      solution.choices.forEach(function (id) { node.appendChild(choiceLabel(q.choices[id])); });
+    } else if (q.type === "typed") {
+      node.appendChild(el("strong", { text: (solution.accepted || []).join(" / ") }));
+    } else if (q.type === "slider") {
+      var tol = solution.tolerance ? " ± " + value(solution.tolerance) : "";
+      node.appendChild(el("strong", { text: value(solution.value) + tol + (q.unit ? " " + q.unit : "") }));
+    } else if (q.type === "order") {
+      var byId = {};
+      q.items.forEach(function (item) { byId[item.id] = item.text; });
+      var list = el("ol", { className: "order-echo" });
+      (solution.order || []).forEach(function (id) { list.appendChild(el("li", { text: byId[id] })); });
+      node.appendChild(list);
+    }
+    show(node, true);
+  }
+
+  function board(list, rows) {
+    clear(list);
+    rows.forEach(function (row) {
+      var mine = me && row.id === me.id;
+      list.appendChild(el("li", { className: "mini-row" + (mine ? " is-me" : "") }, [
+        el("span", { className: "mini-rank", text: ordinal(row.rank) }),
+        el("span", { className: "mini-name" }, [row.nickname, mine ? el("span", { className: "you-tag", text: " (you)" }) : null]),
+        el("span", { className: "mini-score", text: number(row.score) })
+      ]));
+    });
+  }
+
+  function renderLeaderboard() {
+    $("plb-heading").textContent = "You're " + rankText();
+    $("plb-score").textContent = number(me.score) + " points";
+    var rows = state.leaderboard || [];
+    var gap = $("plb-gap");
+    var ahead = null;
+    rows.forEach(function (row) { if (row.score > me.score) { ahead = row; } });
+    if (me.rank > 1 && ahead) {
+      gap.textContent = number(ahead.score - me.score) + " points behind " + ahead.nickname;
+      show(gap, true);
+    } else if (me.rank === 1) {
+      gap.textContent = "You're in the lead!";
+      show(gap, true);
+    } else {
+      show(gap, false);
+    }
+    board($("plb-list"), rows);
+    screen("leaderboard");
+  }
+
+  function renderEnded() {
+    $("end-heading").textContent = "You finished " + rankText();
+    $("end-score").textContent = number(me.score);
+    var s = me.summary || {};
+    $("end-correct").textContent = s.questions !== undefined ? number(s.correct) + " of " + number(s.questions) : "–";
+    $("end-streak").textContent = number(s.best_streak || 0);
+    $("end-answered").textContent = number(s.answered || 0);
+    board($("end-podium"), state.podium || []);
+    save(STORE_KEY, token); // kept, so a reload still shows this summary while the room exists
+    releaseWake();
+    screen("ended");
+  }
+
+  // ------------------------------------------------------------ countdown
+  function syncTimer() {
+    if (!state || state.phase !== "question" || !state.question) { stopTimer(); return; }
+    timer.remaining = state.remaining_ms;
+    timer.paused = !!state.paused;
+    timer.deadline = performance.now() + state.remaining_ms;
+    if (!timer.running) {
+      timer.running = true;
+      timer.handle = setInterval(drawTimer, 250);
+    }
+    drawTimer();
+  }
+
+  function stopTimer() {
+    if (timer.running) { clearInterval(timer.handle); timer.running = false; }
+  }
+
+  function drawTimer() {
+    var left = timer.paused ? timer.remaining : Math.max(0, timer.deadline - performance.now());
+    var seconds = Math.ceil(left / 1000);
+    var node = $("pq-seconds");
+    if (node.textContent !== String(seconds)) { node.textContent = String(seconds); }
+    $("pq-timer").classList.toggle("is-urgent", seconds <= 5 && !timer.paused);
+    if (left <= 0 && !timer.paused && !timer.expired) {
+      timer.expired = true;
+      if (current === "question" && !pending) {
+        answerError("Time's up!");
+        updateControls();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ keep the screen on
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || wakeLock || document.visibilityState !== "visible") { return; }
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      lock.addEventListener("release", function () { wakeLock = null; });
+    }).catch(function () { /* not allowed (battery saver, old browser): fine */ });
+  }
+
+  function releaseWake() {
+    if (wakeLock) { wakeLock.release().catch(function () {}); wakeLock = null; }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && joined && state && state.phase !== "ended") { keepAwake(); }
+  });
+
+  if (!token) {
+    if (root.getAttribute("data-ended") === "true") {
+      stop();
+      message("This quiz has ended", "Thanks for coming! Ask the host for the next room code.", "flame");
+    } else {
+      showJoinForm();
+    }
+  }
+})();

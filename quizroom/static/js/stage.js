@@ -1,0 +1,677 @@
+/* The stage: the projected view of a live room, run by the trainer.
+ *
+ * Attaches as host with the key the page carries, renders every `state` the server
+ * sends (lobby, question, reveal, leaderboard, podium), and sends host commands from
+ * the buttons or the keyboard. On a reconnect it attaches again and re-renders from the
+ * acknowledgement. Everything people typed (nicknames, typed answers) goes in with
+ * textContent only.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("stage");
+  if (!root || typeof io === "undefined") { return; }
+  var Shapes = window.QuizShapes;
+  var CODE = root.getAttribute("data-code");
+  var KEY = root.getAttribute("data-key");
+  var LOBBY_SHOWN = 300; // names drawn in the lobby; the rest are counted
+  var ACK_TIMEOUT = 8000;
+
+  var state = null;
+  var lobby = { count: 0, participants: [] };
+  var progress = null;
+  var built = "";       // which question/reveal the DOM currently shows
+  var fatal = false;
+  var nextInFlight = false;
+  var timer = { deadline: 0, remaining: 0, limit: 0, paused: false, running: false };
+
+  // ------------------------------------------------------------ helpers
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) { return; }
+        if (name === "text") { node.textContent = value; }
+        else if (name === "className") { node.className = value; }
+        else { node.setAttribute(name, value === true ? "" : value); }
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function show(node, visible) { node.hidden = !visible; }
+
+  function number(n) {
+    if (n === null || n === undefined) { return "–"; }
+    if (typeof n === "number" && !Number.isInteger(n)) {
+      return n.toLocaleString(undefined, { maximumFractionDigits: 1 });
+    }
+    return Number(n).toLocaleString();
+  }
+
+  /** Numbers on a slider's scale: years read "2005", big numbers get separators. */
+  function value(n) {
+    if (n === null || n === undefined) { return "–"; }
+    return Number(n).toLocaleString(undefined, { maximumFractionDigits: 2, useGrouping: Math.abs(n) >= 10000 });
+  }
+
+  function plural(n, one, many) { return n === 1 ? one : many; }
+
+  function ordinal(n) {
+    var s = ["th", "st", "nd", "rd"], v = n % 100;
+    return n + (s[(v - 20) % 10] || s[v] || s[0]);
+  }
+
+  var statusTimer = null;
+  function status(message) {
+    var node = $("stage-status");
+    node.textContent = message;
+    node.classList.toggle("toast-visible", !!message);
+    clearTimeout(statusTimer);
+    if (message) { statusTimer = setTimeout(function () { status(""); }, 6000); }
+  }
+
+  function announce(message) { $("stage-announce").textContent = message; }
+
+  var ERRORS = {
+    not_host: "This page is no longer allowed to run the room. Reload it.",
+    wrong_phase: "That is not possible right now.",
+    room_ended: "The room has ended.",
+    room_not_found: "This room is no longer live.",
+    already_paused: "The question is already paused.",
+    not_paused: "The question is not paused.",
+    too_much_time: "This question cannot run any longer.",
+    unknown_participant: "That player has already left.",
+    server_error: "Something went wrong on the server. Try again."
+  };
+
+  function errorText(error) {
+    if (!error) { return "Something went wrong."; }
+    return ERRORS[error.code] || error.message || error.code;
+  }
+
+  // ------------------------------------------------------------ socket
+  var socket = io({ reconnectionDelayMax: 5000 });
+
+  socket.on("connect", function () {
+    show($("stage-connection"), false);
+    attach();
+  });
+
+  socket.on("disconnect", function (reason) {
+    if (fatal) { return; }
+    show($("stage-connection"), true);
+    if (reason === "io server disconnect") { socket.connect(); }
+  });
+
+  socket.on("state", function (view) {
+    if (!state || view.phase !== state.phase || view.index !== state.index) {
+      nextInFlight = false; // the room moved on: the next key press is a new one
+    }
+    state = view;
+    if (view.progress) { progress = view.progress; }
+    render();
+  });
+
+  socket.on("lobby", function (view) {
+    lobby = view;
+    renderLobby();
+    renderCount();
+  });
+
+  socket.on("progress", function (view) {
+    if (state && view.question === state.index) {
+      progress = view;
+      renderProgress();
+    }
+  });
+
+  function attach() {
+    socket.timeout(ACK_TIMEOUT).emit("host:attach", { code: CODE, key: KEY }, function (err, ack) {
+      if (err) {
+        if (socket.connected) { setTimeout(attach, 1000); }
+        return;
+      }
+      if (!ack.ok) {
+        fatal = ack.error.code === "not_host" || ack.error.code === "room_not_found";
+        if (fatal) {
+          socket.io.reconnection(false);
+          socket.disconnect();
+          showFatal(errorText(ack.error));
+        } else {
+          status(errorText(ack.error));
+        }
+        return;
+      }
+      state = ack.state;
+      lobby = ack.lobby || lobby;
+      progress = ack.state.progress || null;
+      built = "";
+      render();
+    });
+  }
+
+  function command(event, payload, done) {
+    if (!socket.connected) {
+      status("Not connected: wait until the connection is back.");
+      if (done) { done(false); }
+      return;
+    }
+    socket.timeout(ACK_TIMEOUT).emit(event, payload || {}, function (err, ack) {
+      if (err) { status("The server did not answer. Try again."); }
+      else if (!ack.ok) { status(errorText(ack.error)); }
+      if (done) { done(!err && ack.ok); }
+    });
+  }
+
+  // ------------------------------------------------------------ actions
+  function next() {
+    if (!state || state.phase === "ended" || nextInFlight) { return; }
+    nextInFlight = true;
+    command("host:next", {}, function () { nextInFlight = false; });
+  }
+
+  function inQuestion() { return state && state.phase === "question"; }
+
+  var actions = {
+    next: next,
+    skip: function () { if (inQuestion()) { command("host:skip"); } },
+    pause: function () {
+      if (inQuestion()) { command(state.paused ? "host:resume" : "host:pause"); }
+    },
+    time: function () { if (inQuestion()) { command("host:add_time"); } },
+    close: function () { if (inQuestion()) { command("host:end_question"); } },
+    lock: function () {
+      if (state && state.phase !== "ended") { command("host:lock", { locked: !state.locked }); }
+    },
+    device: function () {
+      if (state && state.phase !== "ended") {
+        command("host:settings", { question_on_device: !state.settings.question_on_device });
+      }
+    },
+    end: function () {
+      if (!state || state.phase === "ended") { return; }
+      confirmDialog("End the room?", "Everyone goes to the podium and nobody can answer any more.",
+                    "End room").then(function (yes) { if (yes) { command("host:end"); } });
+    }
+  };
+
+  $("ctl-next").addEventListener("click", actions.next);
+  $("ctl-skip").addEventListener("click", actions.skip);
+  $("ctl-pause").addEventListener("click", actions.pause);
+  $("ctl-time").addEventListener("click", actions.time);
+  $("ctl-close").addEventListener("click", actions.close);
+  $("ctl-lock").addEventListener("click", actions.lock);
+  $("ctl-device").addEventListener("click", actions.device);
+  $("ctl-end").addEventListener("click", actions.end);
+  var hintClose = $("stage-hint-close");
+  var hintHidden = false;
+  try { hintHidden = window.sessionStorage.getItem("quizroom:hide-hint") === "1"; } catch (e) { /* ignore */ }
+  if (hintClose) {
+    hintClose.addEventListener("click", function () {
+      hintHidden = true;
+      try { window.sessionStorage.setItem("quizroom:hide-hint", "1"); } catch (e) { /* ignore */ }
+      show($("stage-hint"), false);
+      $("ctl-next").focus();
+    });
+  }
+
+  var KEYS = {
+    " ": "next", "Spacebar": "next", "ArrowRight": "next", "PageDown": "next",
+    "s": "skip", "p": "pause", "t": "time", "e": "close", "l": "lock", "q": "device",
+    "Escape": "end", "End": "end"
+  };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if ($("confirm").open) { return; }
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) {
+      return;
+    }
+    var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    // Space and Enter on a focused button or link keep their usual meaning: press it.
+    if ((key === " " || key === "Enter") && (tag === "BUTTON" || tag === "A" || tag === "SUMMARY")) {
+      return;
+    }
+    var action = KEYS[key];
+    if (!action) { return; }
+    event.preventDefault();
+    if (event.repeat) { return; }
+    actions[action]();
+  });
+
+  // ------------------------------------------------------------ confirm dialog
+  function confirmDialog(title, text, okLabel) {
+    var dialog = $("confirm");
+    $("confirm-title").textContent = title;
+    $("confirm-text").textContent = text;
+    $("confirm-ok").textContent = okLabel;
+    var opener = document.activeElement;
+    return new Promise(function (resolve) {
+      if (typeof dialog.showModal !== "function") {
+        resolve(window.confirm(title + "\n" + text));
+        return;
+      }
+      dialog.returnValue = "cancel";
+      dialog.addEventListener("close", function onClose() {
+        dialog.removeEventListener("close", onClose);
+        if (opener && document.contains(opener) && !opener.hidden) { opener.focus(); }
+        resolve(dialog.returnValue === "ok");
+      });
+      dialog.showModal();
+      $("confirm-cancel").focus();
+    });
+  }
+
+  // ------------------------------------------------------------ rendering
+  var VIEWS = ["connecting", "lobby", "question", "reveal", "leaderboard", "ended", "error"];
+
+  function showView(name) {
+    VIEWS.forEach(function (v) { show($("view-" + v), v === name); });
+    root.setAttribute("data-phase", name);
+  }
+
+  function showFatal(message) {
+    stopTimer();
+    $("error-text").textContent = message;
+    showView("error");
+    show($("controls"), false);
+  }
+
+  function render() {
+    if (!state || fatal) { return; }
+    var phase = state.phase;
+    var key = phase + ":" + state.index;
+    var changed = key !== built;
+    showView(phase);
+    renderBar();
+    renderControls();
+    if (phase === "lobby") { renderLobby(); }
+    else if (phase === "question") { renderQuestion(changed); }
+    else if (phase === "reveal") { if (changed) { renderReveal(); } }
+    else if (phase === "leaderboard") { renderLeaderboard(); }
+    else if (phase === "ended") { renderEnded(); }
+    syncTimer();
+    if (changed) {
+      built = key;
+      announce(phaseAnnouncement());
+    }
+  }
+
+  function phaseAnnouncement() {
+    var pos = "question " + (state.index + 1) + " of " + state.total;
+    switch (state.phase) {
+      case "lobby": return "Lobby: waiting for players.";
+      case "question": return "Showing " + pos + ".";
+      case "reveal": return "Answers revealed for " + pos + ".";
+      case "leaderboard": return "Leaderboard.";
+      case "ended": return "The room has ended. Podium.";
+      default: return "";
+    }
+  }
+
+  function renderBar() {
+    var inGame = state.phase === "question" || state.phase === "reveal" || state.phase === "leaderboard";
+    var position = $("stage-position");
+    position.textContent = inGame ? "Question " + (state.index + 1) + " of " + state.total : "";
+    show(position, inGame);
+    show($("stage-join-mini"), state.phase !== "lobby" && state.phase !== "ended" && !state.locked);
+    show($("stage-locked"), !!state.locked && state.phase !== "ended");
+    var hint = $("stage-hint");
+    if (hint) { show(hint, state.phase === "lobby" && !hintHidden); } // a setup tip: lobby only
+    renderCount();
+  }
+
+  function renderCount() {
+    var count = lobby ? lobby.count : (state && state.participants) || 0;
+    $("stage-count").textContent = number(count);
+    $("stage-count-word").textContent = plural(count, "player", "players");
+  }
+
+  function isLast() { return state.index + 1 >= state.total; }
+
+  function scored() { return state.question && state.question.points > 0; }
+
+  function nextLabel() {
+    switch (state.phase) {
+      case "lobby": return "Start";
+      case "question": return "Show answer";
+      case "reveal": return scored() ? "Leaderboard" : (isLast() ? "Podium" : "Next question");
+      case "leaderboard": return isLast() ? "Podium" : "Next question";
+      default: return "Next";
+    }
+  }
+
+  function renderControls() {
+    var phase = state.phase;
+    var ended = phase === "ended";
+    var question = phase === "question";
+    show($("controls"), !ended);
+    $("ctl-next-label").textContent = nextLabel();
+    show($("ctl-next"), !ended);
+    ["ctl-skip", "ctl-pause", "ctl-time", "ctl-close"].forEach(function (id) { show($(id), question); });
+    $("ctl-pause-label").textContent = state.paused ? "Resume" : "Pause";
+    $("ctl-pause").setAttribute("aria-keyshortcuts", "P");
+    $("ctl-lock-label").textContent = state.locked ? "Unlock room" : "Lock room";
+    $("ctl-lock").setAttribute("aria-pressed", state.locked ? "true" : "false");
+    $("ctl-device").setAttribute("aria-pressed", state.settings.question_on_device ? "true" : "false");
+    var focused = document.activeElement;
+    if (focused && focused.closest && focused.closest("#controls") && focused.closest("[hidden]")) {
+      $("ctl-next").focus();
+    }
+  }
+
+  // ---- lobby
+  function renderLobby() {
+    var list = $("lobby-list");
+    var people = (lobby && lobby.participants) || [];
+    var count = lobby ? lobby.count : 0;
+    $("lobby-count").textContent = number(count);
+    $("lobby-count-word").textContent = plural(count, "player", "players");
+    show($("lobby-empty"), people.length === 0);
+    clear(list);
+    people.slice(0, LOBBY_SHOWN).forEach(function (person) {
+      var name = el("span", { className: "chip-name", text: person.nickname });
+      var item = el("li", { className: "chip" + (person.connected ? "" : " chip-offline"),
+                            "data-participant": String(person.id) }, [name]);
+      if (!person.connected) { item.appendChild(el("span", { className: "chip-note", text: "(offline)" })); }
+      var remove = el("button", { type: "button", className: "chip-remove",
+                                  "aria-label": "Remove " + person.nickname, title: "Remove" },
+                      [el("span", { "aria-hidden": "true", text: "×" })]);
+      remove.addEventListener("click", function () {
+        confirmDialog("Remove " + person.nickname + "?",
+                      "They leave the room and cannot come back with this nickname.", "Remove")
+          .then(function (yes) { if (yes) { command("host:remove", { participant: person.id }); } });
+      });
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+    var more = people.length - LOBBY_SHOWN;
+    $("lobby-more").textContent = more > 0 ? "and " + number(more) + " more" : "";
+    show($("lobby-more"), more > 0);
+  }
+
+  // ---- question
+  function renderQuestion(changed) {
+    var q = state.question;
+    $("question-text").textContent = q.text;
+    if (changed) {
+      var media = $("q-media");
+      if (q.image) {
+        $("q-image").src = q.image;
+        show(media, true);
+      } else {
+        $("q-image").removeAttribute("src");
+        show(media, false);
+      }
+      buildQuestionBody(q);
+    }
+    show($("q-paused"), !!state.paused);
+    $("view-question").classList.toggle("is-paused", !!state.paused);
+    renderProgress();
+  }
+
+  function renderProgress() {
+    if (!state || state.phase !== "question") { return; }
+    var p = progress && progress.question === state.index ? progress : { answered: 0, expected: 0 };
+    $("q-answered").textContent = number(p.answered);
+    $("q-expected").textContent = number(p.expected);
+  }
+
+  function choiceTile(choice, extra) {
+    var index = choice.id;
+    return el("li", { className: "tile " + Shapes.colourClass(index) + (extra ? " " + extra : ""),
+                      "data-choice": String(index) },
+              [Shapes.shape(index, Shapes.name(index)),
+               el("span", { className: "tile-text", text: choice.text })]);
+  }
+
+  function buildQuestionBody(q) {
+    var body = $("q-body");
+    clear(body);
+    body.className = "q-body q-body-" + q.type;
+    if (q.choices) {
+      var list = el("ul", { className: "tiles tiles-" + q.choices.length, "aria-label": "Answers" });
+      q.choices.forEach(function (choice) { list.appendChild(choiceTile(choice)); });
+      body.appendChild(list);
+      if (q.multiple) {
+        body.appendChild(el("p", { className: "q-note", text: "Pick every answer that fits." }));
+      }
+    } else if (q.type === "typed") {
+      body.appendChild(el("p", { className: "q-note q-note-big", text: "Type your answer on your phone." }));
+    } else if (q.type === "slider") {
+      body.appendChild(el("div", { className: "scale" }, [
+        el("span", { className: "scale-end", text: value(q.min) + (q.unit ? " " + q.unit : "") }),
+        el("span", { className: "scale-line", "aria-hidden": "true" }),
+        el("span", { className: "scale-end", text: value(q.max) + (q.unit ? " " + q.unit : "") })
+      ]));
+      body.appendChild(el("p", { className: "q-note", text: "Slide to your answer on your phone." }));
+    } else if (q.type === "order") {
+      var items = el("ul", { className: "order-list", "aria-label": "Items to put in order" });
+      q.items.forEach(function (item) {
+        items.appendChild(el("li", { className: "order-item", text: item.text }));
+      });
+      body.appendChild(items);
+      body.appendChild(el("p", { className: "q-note", text: "Put these in the right order on your phone." }));
+    }
+  }
+
+  // ---- reveal
+  function renderReveal() {
+    var q = state.question;
+    var r = state.reveal || { distribution: {}, answered: 0, correct: 0, participants: 0 };
+    $("reveal-text").textContent = q.text;
+    var summary = number(r.answered) + " of " + number(r.participants) + " answered";
+    if (q.type !== "poll" && q.points > 0 && r.answered > 0) {
+      summary += " · " + Math.round((100 * r.correct) / r.answered) + "% correct";
+    } else if (q.type !== "poll" && q.points === 0 && r.answered > 0) {
+      summary += " · " + Math.round((100 * r.correct) / r.answered) + "% correct (no points)";
+    }
+    $("reveal-summary").textContent = summary;
+    var body = $("reveal-body");
+    clear(body);
+    body.className = "r-body r-body-" + q.type;
+    var dist = r.distribution || {};
+    var solution = r.solution || {};
+    if (q.choices) { body.appendChild(revealChoices(q, dist, solution)); }
+    else if (q.type === "typed") { body.appendChild(revealTyped(dist, solution)); }
+    else if (q.type === "slider") { body.appendChild(revealSlider(q, dist, solution)); }
+    else if (q.type === "order") { body.appendChild(revealOrder(q, dist, solution)); }
+  }
+
+  function correctMark(isCorrect) {
+    return el("span", { className: "mark " + (isCorrect ? "mark-correct" : "mark-wrong") },
+              [Shapes.icon(isCorrect ? "tick" : "cross"),
+               el("span", { className: "mark-text", text: isCorrect ? "Correct" : "Wrong" })]);
+  }
+
+  function revealChoices(q, dist, solution) {
+    var counts = dist.counts || [];
+    var max = Math.max.apply(null, [1].concat(counts));
+    var right = solution.choices || null; // null for polls
+    var list = el("ul", { className: "bars bars-" + q.choices.length, "aria-label": "Answers and how many chose each" });
+    q.choices.forEach(function (choice) {
+      var n = counts[choice.id] || 0;
+      var isRight = right ? right.indexOf(choice.id) !== -1 : null;
+      var bar = el("span", { className: "bar-fill " + Shapes.colourClass(choice.id), "aria-hidden": "true" });
+      bar.style.height = Math.max(2, Math.round((100 * n) / max)) + "%";
+      var tile = el("span", { className: "tile " + Shapes.colourClass(choice.id) }, [
+        Shapes.shape(choice.id, Shapes.name(choice.id)),
+        el("span", { className: "tile-text", text: choice.text }),
+        isRight ? correctMark(true) : null
+      ]);
+      var item = el("li", {
+        className: "bar" + (isRight === true ? " is-correct" : "") + (isRight === false ? " is-wrong" : ""),
+        "data-choice": String(choice.id), "data-correct": isRight === null ? null : String(isRight)
+      }, [
+        el("span", { className: "bar-count", text: number(n) }),
+        el("span", { className: "sr-only", text: plural(n, " answer", " answers") }),
+        el("span", { className: "bar-track" }, [bar]),
+        tile
+      ]);
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function revealTyped(dist, solution) {
+    var wrap = el("div", { className: "typed-reveal" });
+    var accepted = solution.accepted || [];
+    wrap.appendChild(el("p", { className: "solution-line" }, [
+      el("span", { className: "mark mark-correct" }, [Shapes.icon("tick"), el("span", { className: "mark-text", text: "Correct answer" })]),
+      " ",
+      el("strong", { className: "solution-value", text: accepted.join(" / ") })
+    ]));
+    var top = dist.top || [];
+    if (!top.length) {
+      wrap.appendChild(el("p", { className: "q-note", text: "Nobody typed an answer." }));
+      return wrap;
+    }
+    var max = Math.max.apply(null, top.map(function (t) { return t.count; }).concat([1]));
+    var list = el("ol", { className: "hbars", "aria-label": "Most typed answers" });
+    top.forEach(function (entry) {
+      var fill = el("span", { className: "hbar-fill" + (entry.correct ? " is-correct" : ""), "aria-hidden": "true" });
+      fill.style.width = Math.max(2, Math.round((100 * entry.count) / max)) + "%";
+      list.appendChild(el("li", { className: "hbar" + (entry.correct ? " is-correct" : "") }, [
+        el("span", { className: "hbar-label", text: entry.text }),
+        el("span", { className: "hbar-track" }, [fill]),
+        el("span", { className: "hbar-count", text: number(entry.count) }),
+        correctMark(!!entry.correct)
+      ]));
+    });
+    wrap.appendChild(list);
+    if (dist.distinct > top.length) {
+      wrap.appendChild(el("p", { className: "q-note", text: number(dist.distinct) + " different answers in all" }));
+    }
+    return wrap;
+  }
+
+  function revealSlider(q, dist, solution) {
+    var unit = q.unit ? " " + q.unit : "";
+    var wrap = el("div", { className: "slider-reveal" });
+    var tol = solution.tolerance ? " ± " + value(solution.tolerance) : "";
+    wrap.appendChild(el("p", { className: "solution-line" }, [
+      el("span", { className: "mark mark-correct" }, [Shapes.icon("tick"), el("span", { className: "mark-text", text: "Correct answer" })]),
+      " ",
+      el("strong", { className: "solution-value", text: value(solution.value) + tol + unit })
+    ]));
+    var span = (q.max - q.min) || 1;
+    var values = dist.values || [];
+    var max = Math.max.apply(null, values.map(function (v) { return v[1]; }).concat([1]));
+    var scale = el("div", { className: "histogram", "aria-hidden": "true" });
+    var band = el("span", { className: "histogram-band" });
+    var lo = Math.max(q.min, solution.value - (solution.tolerance || 0));
+    var hi = Math.min(q.max, solution.value + (solution.tolerance || 0));
+    band.style.left = (100 * (lo - q.min) / span) + "%";
+    band.style.width = Math.max(0.6, 100 * (hi - lo) / span) + "%";
+    scale.appendChild(band);
+    values.forEach(function (pair) {
+      var stick = el("span", { className: "histogram-bar" +
+        (pair[0] >= lo - 1e-9 && pair[0] <= hi + 1e-9 ? " is-correct" : "") });
+      stick.style.left = (100 * (pair[0] - q.min) / span) + "%";
+      stick.style.height = Math.max(4, Math.round(100 * pair[1] / max)) + "%";
+      scale.appendChild(stick);
+    });
+    wrap.appendChild(scale);
+    wrap.appendChild(el("div", { className: "scale" }, [
+      el("span", { className: "scale-end", text: value(q.min) + unit }),
+      el("span", { className: "scale-line scale-line-thin", "aria-hidden": "true" }),
+      el("span", { className: "scale-end", text: value(q.max) + unit })
+    ]));
+    wrap.appendChild(el("p", { className: "stats-line" }, [
+      "Average ", el("strong", { text: dist.mean === null || dist.mean === undefined ? "–" : value(dist.mean) + unit }),
+      " · Median ", el("strong", { text: dist.median === null || dist.median === undefined ? "–" : value(dist.median) + unit })
+    ]));
+    return wrap;
+  }
+
+  function revealOrder(q, dist, solution) {
+    var wrap = el("div", { className: "order-reveal" });
+    var byId = {};
+    q.items.forEach(function (item) { byId[item.id] = item.text; });
+    wrap.appendChild(el("p", { className: "solution-line" }, [
+      el("span", { className: "mark mark-correct" }, [Shapes.icon("tick"), el("span", { className: "mark-text", text: "Correct order" })])
+    ]));
+    var list = el("ol", { className: "order-list order-solution" });
+    (solution.order || []).forEach(function (id) { list.appendChild(el("li", { className: "order-item", text: byId[id] })); });
+    wrap.appendChild(list);
+    wrap.appendChild(el("p", { className: "stats-line" }, [
+      el("strong", { text: number(dist.correct || 0) }), " got it right · ",
+      el("strong", { text: number(dist.incorrect || 0) }), " did not"
+    ]));
+    return wrap;
+  }
+
+  // ---- leaderboard and podium
+  function renderLeaderboard() {
+    var list = $("leaderboard-list");
+    clear(list);
+    var rows = state.leaderboard || [];
+    $("leaderboard-heading").textContent = "Leaderboard after question " + (state.index + 1);
+    rows.forEach(function (row) {
+      var streak = row.streak >= 2 ? el("span", { className: "lb-streak" },
+        [Shapes.icon("flame"), el("span", { text: row.streak + " in a row" })]) : null;
+      list.appendChild(el("li", { className: "lb-row", "data-participant": String(row.id) }, [
+        el("span", { className: "lb-rank", text: ordinal(row.rank) }),
+        el("span", { className: "lb-name", text: row.nickname }),
+        streak,
+        el("span", { className: "lb-score", text: number(row.score) })
+      ]));
+    });
+    if (!rows.length) { list.appendChild(el("li", { className: "lb-row lb-empty", text: "No players yet." })); }
+  }
+
+  function renderEnded() {
+    var list = $("podium");
+    clear(list);
+    var rows = state.podium || [];
+    show($("podium-empty"), rows.length === 0);
+    // Drawn 2nd, 1st, 3rd (CSS order), listed 1st, 2nd, 3rd for screen readers.
+    rows.forEach(function (row, i) {
+      list.appendChild(el("li", { className: "podium-step podium-" + (i + 1), "data-participant": String(row.id),
+                                  "data-testid": "podium-" + (i + 1) }, [
+        el("span", { className: "podium-name", text: row.nickname }),
+        el("span", { className: "podium-score" }, [el("span", { className: "podium-points", text: number(row.score) }), " points"]),
+        el("span", { className: "podium-block" }, [el("span", { className: "podium-rank", text: ordinal(row.rank) })])
+      ]));
+    });
+  }
+
+  // ------------------------------------------------------------ countdown
+  function syncTimer() {
+    if (!state || state.phase !== "question" || !state.question) { stopTimer(); return; }
+    timer.limit = (state.question.time_limit || 1) * 1000;
+    timer.remaining = state.remaining_ms;
+    timer.paused = !!state.paused;
+    timer.deadline = performance.now() + state.remaining_ms;
+    if (!timer.running) {
+      timer.running = true;
+      timer.handle = setInterval(drawTimer, 200);
+    }
+    drawTimer();
+  }
+
+  function stopTimer() {
+    if (timer.running) { clearInterval(timer.handle); timer.running = false; }
+  }
+
+  function drawTimer() {
+    var left = timer.paused ? timer.remaining : Math.max(0, timer.deadline - performance.now());
+    var seconds = Math.ceil(left / 1000);
+    var node = $("q-seconds");
+    if (node.textContent !== String(seconds)) { node.textContent = String(seconds); }
+    $("q-timer").classList.toggle("is-urgent", seconds <= 5 && !timer.paused);
+    $("q-timebar-fill").style.width = Math.max(0, Math.min(100, (100 * left) / timer.limit)) + "%";
+  }
+})();
