@@ -16,6 +16,9 @@ PASSWORD_MIN = 8
 NAME_MAX = 80
 
 
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
 class AccountError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -57,6 +60,7 @@ def authenticate(app: Flask, email: object, password: object) -> models.Trainer 
     if not isinstance(email, str) or not isinstance(password, str):
         return None
     trainer = find_trainer(app, email)
-    if trainer is None or not check_password_hash(trainer.password_hash, password):
+    if trainer is None:
+        check_password_hash(_DUMMY_HASH, password)  # same work, so timing does not reveal accounts
         return None
-    return trainer
+    return trainer if check_password_hash(trainer.password_hash, password) else None

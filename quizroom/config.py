@@ -40,7 +40,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("QUIZROOM_REDIS_URL") or None,
         "ASYNC_MODE": env.get("QUIZROOM_ASYNC_MODE", "eventlet"),
         "PUBLIC_URL": env.get("QUIZROOM_PUBLIC_URL") or None,
-        "UPLOAD_DIR": env.get("QUIZROOM_UPLOAD_DIR", str(instance / "uploads")),
+        "UPLOAD_DIR": env.get("QUIZROOM_UPLOAD_DIR"),
         "MAX_CONTENT_LENGTH": int(env.get("QUIZROOM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
@@ -53,6 +53,8 @@ def from_env(overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+    if not config["UPLOAD_DIR"]:
+        config["UPLOAD_DIR"] = str(Path(config["INSTANCE_DIR"]) / "uploads")
     if config["ASYNC_MODE"] not in ASYNC_MODES:
         raise ValueError(f"QUIZROOM_ASYNC_MODE must be one of {ASYNC_MODES}")
     if not config["SECRET_KEY"]:

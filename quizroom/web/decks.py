@@ -1,5 +1,398 @@
-"""(placeholder: being written)"""
+"""Trainers' decks: the "My decks" page, the editor, import/export, images, and the JSON API.
 
-from flask import Blueprint
+Pages (signed in): ``/decks``, ``/decks/new``, ``/decks/<id>/edit``, ``/decks/<id>/export.json``,
+``/decks/<id>/duplicate`` and ``/decks/<id>/delete`` (POST), ``/decks/import``.
+API (signed in, JSON errors): ``/api/decks`` (GET, POST), ``/api/decks/<id>`` (GET, PUT,
+DELETE), ``/api/decks/<id>/duplicate`` (POST), ``/api/uploads`` (POST). Images are served
+publicly at ``/uploads/<name>`` (phones show them).
+
+A trainer only ever sees their own decks: anyone else's deck id answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import decks, models
+from ..engine import DeckInvalid
+from ..engine.deck import FORMAT, TITLE_MAX, VERSION
+from .auth import api_login_required
 
 bp = Blueprint("decks", __name__)
+
+# ------------------------------------------------------------------ images
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+UPLOAD_NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.(png|jpg|gif|webp)")
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type from the file's first bytes (never from its name or declared type)."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+# --------------------------------------------------------------- documents
+PATH_WORDS = {
+    "format": "format", "version": "version", "title": "title", "description": "description",
+    "questions": "questions", "text": "question text", "type": "question type", "uid": "question id (uid)",
+    "time_limit": "time limit", "points": "points", "image": "image", "choices": "answers",
+    "correct": "correct answer", "accepted": "accepted answers", "items": "items", "min": "minimum",
+    "max": "maximum", "step": "step", "tolerance": "tolerance", "unit": "unit",
+    "multiple": "several answers allowed", "display": "display order",
+}
+ITEM_WORDS = {"choices": "answer", "accepted": "accepted answer", "items": "item"}
+
+
+def describe_path(path: str) -> str:
+    """``questions.2.choices.1`` -> ``Question 3 › answer 2``: what a trainer calls it."""
+    if not path:
+        return "Deck"
+    parts = path.split(".")
+    words: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        following = parts[i + 1] if i + 1 < len(parts) else None
+        if part == "questions" and following is not None and following.isdigit():
+            words.append(f"Question {int(following) + 1}")
+            i += 2
+            continue
+        if part in ITEM_WORDS and following is not None and following.isdigit():
+            words.append(f"{ITEM_WORDS[part]} {int(following) + 1}")
+            i += 2
+            continue
+        words.append(PATH_WORDS.get(part, part))
+        i += 1
+    text = " › ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def read_document(data: bytes, what: str = "the file") -> tuple[object, list[dict]]:
+    """Decode an uploaded deck file (or a request body): (document, []) or (None, [error])."""
+    if not data.strip():
+        return None, [{"path": "", "message": f"{what} is empty"}]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [{"path": "", "message": f"{what} is not UTF-8 text: is it a quizroom deck (.json)?"}]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        return None, [{"path": "", "message": f"{what} is not valid JSON: {error.msg} "
+                                              f"(line {error.lineno}, column {error.colno})"}]
+    except RecursionError:
+        return None, [{"path": "", "message": f"{what} is not a deck: it is nested too deeply"}]
+
+
+def empty_document() -> dict:
+    return {"format": FORMAT, "version": VERSION, "title": "", "description": "", "questions": []}
+
+
+def question_count(row: models.Deck) -> int:
+    questions = (row.document or {}).get("questions")
+    return len(questions) if isinstance(questions, list) else 0
+
+
+def duplicate_document(document: dict) -> dict:
+    """A copy to edit on its own: new title, and new question uids (a different deck's questions)."""
+    copy = json.loads(json.dumps(document))
+    copy["title"] = f"Copy of {copy.get('title', '')}"[:TITLE_MAX].rstrip()
+    for question in copy.get("questions", []):
+        if isinstance(question, dict):
+            question.pop("uid", None)
+    return copy
+
+
+def slug(text: str, default: str = "deck") -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60].strip("-")
+    return cleaned or default
+
+
+def _owned(deck_id: int) -> models.Deck | None:
+    return decks.get_deck(current_app, current_user.id, deck_id)
+
+
+def _owned_or_404(deck_id: int) -> models.Deck:
+    row = _owned(deck_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _api_error(code: str, message: str, status: int):
+    return jsonify(error={"code": code, "message": message}), status
+
+
+def _not_found():
+    return _api_error("not_found", "no such deck", 404)
+
+
+def _deck_json(row: models.Deck) -> dict:
+    return {"id": row.id, "deck": row.document}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+@bp.app_template_filter("utc")
+def format_utc(moment: datetime | None) -> str:
+    """A stored moment as readable UTC text (common.js shows it in the reader's time zone)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+@bp.app_template_filter("iso")
+def format_iso(moment: datetime | None) -> str:
+    return _iso(moment) or ""
+
+
+# ------------------------------------------------------------------- pages
+@bp.get("/decks")
+@login_required
+def index():
+    rows = decks.list_decks(current_app, current_user.id)
+    return render_template("decks/index.html", decks=[(row, question_count(row)) for row in rows])
+
+
+@bp.get("/decks/new")
+@login_required
+def new():
+    document = empty_document()
+    return render_template("decks/editor.html", deck_id=None, document=document)
+
+
+@bp.get("/decks/<int:deck_id>/edit")
+@login_required
+def edit(deck_id: int):
+    row = _owned_or_404(deck_id)
+    return render_template("decks/editor.html", deck_id=row.id, document=row.document, row=row)
+
+
+@bp.get("/decks/<int:deck_id>/export.json")
+@login_required
+def export(deck_id: int):
+    row = _owned_or_404(deck_id)
+    body = json.dumps(row.document, ensure_ascii=False, indent=2) + "\n"
+    headers = Headers()
+    headers.add("Content-Disposition", "attachment", filename=f"{slug(row.title)}.quizroom.json")
+    headers["Cache-Control"] = "no-store"
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.post("/decks/<int:deck_id>/duplicate")
+@login_required
+def duplicate(deck_id: int):
+    row = _owned_or_404(deck_id)
+    copy = decks.create_deck(current_app, current_user.id, duplicate_document(row.document))
+    flash(f"Made a copy: “{copy.title}”.", "success")
+    return redirect(url_for("decks.index"))
+
+
+@bp.post("/decks/<int:deck_id>/delete")
+@login_required
+def delete(deck_id: int):
+    row = _owned_or_404(deck_id)
+    if request.form.get("confirm") != "yes":
+        # Without JavaScript the list's button lands here: ask once more.
+        return render_template("decks/confirm_delete.html", row=row, questions=question_count(row))
+    decks.delete_deck(current_app, current_user.id, deck_id)
+    flash(f"Deleted “{row.title}”. Results of rooms that used it are kept.", "success")
+    return redirect(url_for("decks.index"))
+
+
+@bp.route("/decks/import", methods=["GET", "POST"])
+@login_required
+def import_deck():
+    if request.method == "GET":
+        return render_template("decks/import.html", errors=[], filename=None)
+    try:
+        upload = request.files.get("file")
+        pasted = request.form.get("document", "")
+    except RequestEntityTooLarge:
+        errors = [{"path": "", "message": "the file is too large"}]
+        return render_template("decks/import.html", errors=errors, filename=None), 413
+    filename = upload.filename if upload and upload.filename else None
+    if filename:
+        data = upload.read()
+    elif pasted.strip():
+        data = pasted.encode("utf-8")
+    else:
+        errors = [{"path": "", "message": "choose a deck file (.json) to import"}]
+        return render_template("decks/import.html", errors=errors, filename=None), 400
+    document, errors = read_document(data, "the file" if filename else "the pasted text")
+    if not errors:
+        try:
+            row = decks.create_deck(current_app, current_user.id, document)
+        except DeckInvalid as invalid:
+            errors = invalid.errors
+        else:
+            flash(f"Imported “{row.title}” with {question_count(row)} question(s).", "success")
+            return redirect(url_for("decks.edit", deck_id=row.id))
+    labelled = [dict(e, label=describe_path(e["path"])) for e in errors]
+    return render_template("decks/import.html", errors=labelled, filename=filename), 400
+
+
+# --------------------------------------------------------------------- API
+@bp.get("/api/decks")
+@api_login_required
+def api_list():
+    rows = decks.list_decks(current_app, current_user.id)
+    return jsonify(decks=[{"id": r.id, "title": r.title, "questions": question_count(r),
+                           "updated_at": _iso(r.updated_at)} for r in rows])
+
+
+def _body_document() -> tuple[object, list[dict]]:
+    """A deck document from a JSON body, or from an uploaded file (multipart field "file")."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            return None, [{"path": "", "message": "send the deck as JSON, or upload it as the field \"file\""}]
+        return read_document(upload.read())
+    if not request.is_json:
+        return None, [{"path": "", "message": "send the deck as JSON (Content-Type: application/json)"}]
+    return read_document(request.get_data(), "the request body")
+
+
+@bp.post("/api/decks")
+@api_login_required
+def api_create():
+    try:
+        document, errors = _body_document()
+    except RequestEntityTooLarge:
+        return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
+    if errors:
+        return jsonify(errors=errors), 400
+    try:
+        row = decks.create_deck(current_app, current_user.id, document)
+    except DeckInvalid as invalid:
+        return jsonify(errors=invalid.errors), 400
+    response = jsonify(_deck_json(row))
+    response.headers["Location"] = url_for("decks.api_get", deck_id=row.id)
+    return response, 201
+
+
+@bp.get("/api/decks/<int:deck_id>")
+@api_login_required
+def api_get(deck_id: int):
+    row = _owned(deck_id)
+    return jsonify(_deck_json(row)) if row else _not_found()
+
+
+@bp.put("/api/decks/<int:deck_id>")
+@api_login_required
+def api_update(deck_id: int):
+    if _owned(deck_id) is None:
+        return _not_found()
+    try:
+        document, errors = _body_document()
+    except RequestEntityTooLarge:
+        return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
+    if errors:
+        return jsonify(errors=errors), 400
+    try:
+        row = decks.update_deck(current_app, current_user.id, deck_id, document)
+    except DeckInvalid as invalid:
+        return jsonify(errors=invalid.errors), 400
+    return jsonify(_deck_json(row)) if row else _not_found()
+
+
+@bp.delete("/api/decks/<int:deck_id>")
+@api_login_required
+def api_delete(deck_id: int):
+    if not decks.delete_deck(current_app, current_user.id, deck_id):
+        return _not_found()
+    return "", 204
+
+
+@bp.post("/api/decks/<int:deck_id>/duplicate")
+@api_login_required
+def api_duplicate(deck_id: int):
+    row = _owned(deck_id)
+    if row is None:
+        return _not_found()
+    copy = decks.create_deck(current_app, current_user.id, duplicate_document(row.document))
+    return jsonify(_deck_json(copy)), 201
+
+
+@bp.post("/api/uploads")
+@api_login_required
+def api_upload():
+    try:
+        upload = request.files.get("file") or request.files.get("image")
+    except RequestEntityTooLarge:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _api_error("too_large", f"the image is too large (at most {limit // (1024 * 1024) or 1} MB)", 413)
+    if upload is None:
+        return _api_error("no_file", "choose an image file to upload", 400)
+    data = upload.read()
+    kind = sniff_image(data[:16])
+    if kind is None:
+        return _api_error("bad_image", "only PNG, JPEG, GIF and WebP images can be uploaded", 400)
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(18)}.{kind}"
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, folder / name)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return jsonify(url=f"/uploads/{name}", type=IMAGE_TYPES[kind], size=len(data)), 201
+
+
+@bp.get("/uploads/<name>")
+def uploaded(name: str):
+    if not UPLOAD_NAME.fullmatch(name):
+        abort(404)
+    kind = name.rsplit(".", 1)[1]
+    response = send_from_directory(upload_dir(), name, mimetype=IMAGE_TYPES[kind], max_age=7 * 24 * 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
