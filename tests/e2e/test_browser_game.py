@@ -1,4 +1,5 @@
-"""A whole game in real browsers: a trainer's stage and three phones, lobby to podium.
+"""A whole game in real browsers: a trainer builds a deck in the editor, starts a room,
+and three phones play it from the lobby to the podium.
 
 Runs against the real server (``live_server``: eventlet, SQLite) with Debian's
 Chromium. Waits only on DOM state (Playwright's ``expect``), never on sleeps.
@@ -44,6 +45,32 @@ def browser():
         browser.close()
 
 
+def build_deck_in_editor(page, base_url: str) -> None:
+    """Type DECK into the deck editor the way a trainer would, and save it."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/decks/new")
+    page.get_by_label("Title").fill(DECK["title"])
+    cards = page.locator("#question-list > li")
+    for number, spec in enumerate(DECK["questions"], start=1):
+        if number > 1:
+            label = {"single": "Add single choice", "truefalse": "Add true / false"}[spec["type"]]
+            page.get_by_role("button", name=label).click()
+        card = cards.nth(number - 1)
+        card.get_by_label("Question text").fill(spec["text"])
+        card.get_by_label("Time limit (seconds)").fill(str(spec["time_limit"]))
+        if spec["type"] == "truefalse":
+            card.get_by_label("True", exact=True).check()
+            continue
+        for i, choice in enumerate(spec["choices"], start=1):
+            card.get_by_label(f"Answer {i}", exact=True).fill(choice["text"])
+            if choice.get("correct"):
+                card.get_by_label(f"Answer {i} Correct", exact=True).check()
+    page.get_by_role("button", name="Save deck").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"/decks/\d+/edit$"), timeout=WAIT)
+
+
 def no_serious_violations(page, what: str) -> None:
     found = axe_violations(page)
     assert not found, f"axe found serious/critical problems on {what}:\n{format_violations(found)}"
@@ -80,16 +107,12 @@ def test_a_whole_game_from_lobby_to_podium(live_server, browser):
     stage.locator("input[name=password]").fill(TRAINER_PASSWORD)
     stage.locator("input[name=password]").press("Enter")
     expect(stage).not_to_have_url(re.compile(r"/login"), timeout=WAIT)
-    stage.goto(f"{live_server.url}/")
-    csrf = {"X-CSRFToken": stage.locator("meta[name=csrf-token]").get_attribute("content")}
-    deck = host.request.post(f"{live_server.url}/api/decks", data=DECK, headers=csrf)
-    assert deck.status == 201, deck.text()
-    created = host.request.post(f"{live_server.url}/api/rooms", headers=csrf,
-                                data={"deck_id": deck.json()["id"], "settings": {"question_on_device": True}})
-    assert created.status == 201, created.text()
-    room = created.json()
-
-    stage.goto(room["stage_url"])
+    # ...builds the 3-question deck in the editor and starts a room from it.
+    build_deck_in_editor(stage, live_server.url)
+    stage.get_by_role("button", name="Start room").click()
+    expect(stage).to_have_url(re.compile(r"/rooms/\d{6}/stage$"), timeout=WAIT)
+    code = re.search(r"/rooms/(\d{6})/stage", stage.url).group(1)
+    room = {"code": code, "join_url": f"{live_server.url}/j/{code}"}
     phase(stage, "lobby")
     expect(stage.get_by_test_id("room-code")).to_contain_text(f"{room['code'][:3]}")
     expect(stage.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
@@ -200,4 +223,15 @@ def test_a_whole_game_from_lobby_to_podium(live_server, browser):
     assert ranked[0] == "Ada"  # 3 of 3 right
     expect(ada.get_by_test_id("final-rank")).to_have_text("You finished 1st of 3")
     expect(ada.locator("#end-correct")).to_have_text("3 of 3")
-    expect(stage.get_by_test_id("results-link")).to_have_attribute("href", f"/results/{room['room_id']}")
+    results_link = stage.get_by_test_id("results-link")
+    expect(results_link).to_have_attribute("href", re.compile(r"/results/\d+$"))
+
+    # The results were stored: the results page lists everyone with the scores they saw.
+    results_link.click()
+    expect(stage).to_have_url(re.compile(r"/results/\d+$"), timeout=WAIT)
+    for name in finals:
+        expect(stage.get_by_role("row").filter(has_text=name).first).to_be_visible()
+    room_id = int(re.search(r"/results/(\d+)$", stage.url).group(1))
+    stored = live_server.session().get(f"{live_server.url}/api/rooms/{room_id}/results").json()
+    assert {p["nickname"]: p["score"] for p in stored["participants"]} == finals
+    assert [q["answered"] for q in stored["questions"]] == [3, 3, 3]
