@@ -119,7 +119,7 @@ def parse_deck(document: object, uid_factory: Callable[[], str] = new_uid) -> De
     if document.get("format", FORMAT) != FORMAT:
         check.fail("format", f'must be "{FORMAT}"')
     version = document.get("version", VERSION)
-    if version != VERSION:
+    if version != VERSION or not isinstance(version, int) or isinstance(version, bool):  # not 1.0 / true
         check.fail("version", f"version {version!r} is not supported (this quizroom reads {VERSION})")
     title = check.text(document, "title", "", max_length=TITLE_MAX)
     description = check.text(document, "description", "", max_length=DESCRIPTION_MAX,
@@ -136,7 +136,7 @@ def parse_deck(document: object, uid_factory: Callable[[], str] = new_uid) -> De
             question = _parse_question(spec, f"questions.{i}.", check, uid_factory)
             if question is None:
                 continue
-            if question.uid in seen_uids:
+            if question.uid and question.uid in seen_uids:
                 check.fail(f"questions.{i}.uid", "is used by another question")
             seen_uids.add(question.uid)
             questions.append(question)
@@ -165,6 +165,7 @@ def _parse_question(spec: object, path: str, check: _Checker,
     uid = spec.get("uid") or uid_factory()
     if not isinstance(uid, str) or not 1 <= len(uid) <= 40 or not uid.replace("_", "").replace("-", "").isalnum():
         check.fail(f"{path}uid", "must be 1-40 letters, digits, - or _")
+        uid = ""  # whatever it was (a list...) must not reach the duplicate check below
     text = check.text(spec, "text", path, max_length=TEXT_MAX)
     time_limit = spec.get("time_limit", 20)
     whole = isinstance(time_limit, int) and not isinstance(time_limit, bool)
@@ -172,7 +173,7 @@ def _parse_question(spec: object, path: str, check: _Checker,
         check.fail(f"{path}time_limit", f"must be whole seconds from {TIME_LIMIT_MIN} to {TIME_LIMIT_MAX}")
         time_limit = 20
     points = 0 if kind == "poll" else spec.get("points", 1000)
-    if points not in POINT_LEVELS or isinstance(points, bool):
+    if points not in POINT_LEVELS or not isinstance(points, int) or isinstance(points, bool):
         check.fail(f"{path}points", "must be 0, 1000 (standard) or 2000 (double)")
         points = 1000
     image = spec.get("image") or None
@@ -185,7 +186,8 @@ def _parse_question(spec: object, path: str, check: _Checker,
     if kind in ("single", "multi"):
         raw = spec.get("choices")
         choices = check.strings(spec, "choices", path, count=CHOICES, max_length=CHOICE_TEXT_MAX)
-        correct = frozenset(i for i, c in enumerate(raw or []) if isinstance(c, dict) and c.get("correct") is True)
+        correct = frozenset(i for i, c in enumerate(raw if isinstance(raw, list) else [])
+                            if isinstance(c, dict) and c.get("correct") is True)
         if kind == "single" and len(correct) != 1:
             check.fail(f"{path}choices", "mark exactly one choice correct")
         if kind == "multi" and not correct:
@@ -228,7 +230,9 @@ def _parse_question(spec: object, path: str, check: _Checker,
     # order
     items = check.strings(spec, "items", path, count=ORDER_ITEMS, max_length=CHOICE_TEXT_MAX)
     display = spec.get("display") or ()
-    if display and sorted(display) != list(range(len(items))):
+    if display and (not isinstance(display, list)
+                    or not all(isinstance(i, int) and not isinstance(i, bool) for i in display)
+                    or sorted(display) != list(range(len(items)))):
         check.fail(f"{path}display", "must be a permutation of the items")
         display = ()
     return OrderQuestion(**common, items=items, display=tuple(display))

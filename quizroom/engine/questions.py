@@ -255,7 +255,10 @@ class OrderQuestion(Question):
         if self.display:
             return self
         order = list(range(len(self.items)))
-        while order == sorted(order):  # never show the solution as the starting order
+        rng.shuffle(order)
+        # Never start from the solution, except with two items: there, always showing them
+        # swapped would give the solution away.
+        while len(order) > 2 and order == sorted(order):
             rng.shuffle(order)
         return replace(self, display=tuple(order))
 

@@ -140,6 +140,7 @@ class Room:
         self.next_participant_id = 1
         self.lobby_dirty = False
         self.progress_dirty = False
+        self.early_close_after = 0.0
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -167,8 +168,10 @@ class Room:
         return [p for p in self.participants.values() if not p.removed]
 
     def expected(self) -> int:
-        """Answers we wait for before closing early: everyone connected."""
-        return sum(1 for p in self.participants.values() if p.connected and not p.removed)
+        """Answers we wait for before closing early: everyone connected, plus those who
+        answered and then dropped (their answer counts towards ``len(self.current)``)."""
+        return sum(1 for p in self.participants.values()
+                   if not p.removed and (p.connected or p.id in self.current))
 
     def participant(self, pid: int) -> Participant:
         person = self.participants.get(pid)
@@ -211,7 +214,7 @@ class Room:
         person = self.participant(pid)
         if not person.connected:
             person.connected = True
-            self.lobby_dirty = True
+            self.lobby_dirty = self.progress_dirty = True  # "x of N answered": N changed
         return Outcome(reply=self.sync_for(pid, now))
 
     def disconnect(self, pid: int, now: float) -> Outcome:
@@ -219,7 +222,7 @@ class Room:
         if person is None or not person.connected:
             return Outcome()
         person.connected = False
-        self.lobby_dirty = True
+        self.lobby_dirty = self.progress_dirty = True
         return self._close_if_everyone_answered(now)
 
     def answer(self, pid: int, index: object, value: object, now: float) -> Outcome:
@@ -352,7 +355,7 @@ class Room:
         if self.phase == Phase.ENDED:
             raise EngineError("room_ended", "this room has already ended")
         outcome = Outcome()
-        if self.phase == Phase.QUESTION:
+        if self.phase == Phase.QUESTION and self.index not in self.voided:  # skip voids the last one
             outcome.merge(self._score_current(now))
         self.phase = Phase.ENDED
         self.paused_at = None
@@ -367,6 +370,9 @@ class Room:
         """Called a few times a second: closes a question whose time is up."""
         if self.phase == Phase.QUESTION and not self.paused and self.elapsed(now) > self.time_limit:
             return self._close(now)
+        if self.early_close_after and now >= self.early_close_after:
+            self.early_close_after = 0.0  # the hold is over: everyone back may have answered
+            return self._close_if_everyone_answered(now)
         return Outcome()
 
     def flush(self, now: float) -> Outcome:
@@ -394,7 +400,15 @@ class Room:
         self.progress_dirty = True
         return self._broadcast_state(now, room_changed=True)
 
+    def hold_early_close(self, until: float) -> None:
+        """After a restart nobody is connected yet: until everyone is back (or `until`),
+        the first phones back must not close the question by being "all" who answered.
+        The question's timer still runs."""
+        self.early_close_after = until
+
     def _close_if_everyone_answered(self, now: float) -> Outcome:
+        if now < self.early_close_after and not all(p.connected for p in self.active()):
+            return Outcome()
         if self.phase == Phase.QUESTION and self.current and len(self.current) >= self.expected():
             return self._close(now)
         return Outcome()
@@ -521,8 +535,9 @@ class Room:
             "last_result": person.last_result if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
         }
         if self.phase == Phase.ENDED:
-            scored = [q for i, q in enumerate(self.questions) if q.scored and i not in self.voided]
-            data["summary"] = {"correct": person.correct, "questions": len(scored),
+            # Questions with a right answer (0-point ones too: `correct` counts them); not polls.
+            graded = [q for i, q in enumerate(self.questions) if q.kind != "poll" and i not in self.voided]
+            data["summary"] = {"correct": person.correct, "questions": len(graded),
                                "best_streak": person.best_streak, "answered": person.answered}
         return data
 
@@ -580,7 +595,9 @@ class Room:
             room.participants[person.id] = person
             if not person.removed:
                 room.by_key[person.key] = person.id
-        if room.phase == Phase.QUESTION:
-            room.current = {a.participant: a for a in current_answers if a.question == room.index}
+        if room.phase == Phase.QUESTION:  # a removed participant's stored answer no longer counts
+            present = {p.id for p in room.active()}
+            room.current = {a.participant: a for a in current_answers
+                            if a.question == room.index and a.participant in present}
         room.ranks = room._rank()
         return room

@@ -4,7 +4,14 @@ points = round((1 - (response_time / time_limit) / 2) * question_points)
 for a correct answer; full points within half a second; 0 for wrong or none.
 Multiple select earns that amount times the share of correct choices picked.
 Streak bonus: +100 per consecutive correct answer after the first, at most +500.
+
+The arithmetic is exact (fractions): with floats, 1000 * (1 - (4.995 / 5) / 2) comes
+out as 500.4999... and a half would round down. Response times are taken to the
+microsecond, which is finer than any clock we are given.
 """
+
+import math
+from fractions import Fraction
 
 FULL_POINTS_WITHIN = 0.5
 STREAK_STEP = 100
@@ -20,10 +27,13 @@ def answer_points(fraction: float, response_time: float, time_limit: float, poin
     if fraction <= 0 or points <= 0:
         return 0
     if response_time <= FULL_POINTS_WITHIN:
-        factor = 1.0
+        factor = Fraction(1)
     else:
-        factor = 1 - (min(response_time, time_limit) / time_limit) / 2
-    return round_half_up(factor * points * fraction)
+        elapsed = Fraction(round(min(response_time, time_limit) * 1_000_000), 1_000_000)
+        factor = 1 - elapsed / Fraction(time_limit) / 2
+    # A share of the choices (2 of 3...) is a small fraction; recover it exactly from the float.
+    share = Fraction(fraction).limit_denominator(1000)
+    return math.floor(factor * points * share + Fraction(1, 2))
 
 
 def streak_bonus(streak: int) -> int:

@@ -34,6 +34,8 @@ def acked(handler):
     @functools.wraps(handler)
     def wrapper(*args):
         try:
+            if len(args) > 1:  # emit("join", a, b): one payload object per event, never more
+                raise payloads.bad("send one payload object")
             return handler(*args)
         except EngineError as error:
             return error.as_ack()

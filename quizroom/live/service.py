@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import threading
 import time
@@ -24,6 +25,13 @@ from ..engine.questions import Question
 from ..store import RoomStore, token_hash
 
 log = logging.getLogger(__name__)
+
+# A phone may propose its own token (so that a retried join resumes instead of clashing);
+# it must be long and random-looking enough to be unguessable.
+CLIENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,100}")
+# After a restart, phones get this long to come back before "everyone answered" can
+# close a question early (the question's own timer is not affected).
+RESUME_GRACE_SECONDS = 15.0
 
 
 @dataclass
@@ -93,7 +101,9 @@ class LiveRooms:
     def restore(self) -> int:
         """Rebuild live rooms from the database (after a restart)."""
         count = 0
+        now = self.clock()
         for row, room, tokens in self.store.load_live_rooms():
+            room.hold_early_close(now + RESUME_GRACE_SECONDS)
             self.rooms[row.code] = LiveRoom(id=row.id, code=row.code, trainer_id=row.trainer_id,
                                             host_salt=row.host_salt, engine=room, tokens=tokens)
             count += 1
@@ -136,13 +146,17 @@ class LiveRooms:
             if pid is not None:
                 if live.engine.participants[pid].removed:
                     raise EngineError("removed", "the host removed you from this room")
-                with live.lock:
+                self._check_free(sid, Connection(code, "player", pid))
+                with live.lock:  # in the socket rooms before any later broadcast can go out
                     outcome = live.engine.rejoin(pid, now)
-                self._attach_player(sid, live, pid)
+                    self._attach_player(sid, live, pid)
                 return {"ok": True, "token": token, "resumed": True, **outcome.reply}
             if nickname is None:
                 raise EngineError("unknown_token", "pick a nickname to join")
-        token = secrets.token_urlsafe(24)
+        if sid in self.connections:
+            raise EngineError("already_joined", "this connection has already joined; reconnect to join again")
+        if token is None or not CLIENT_TOKEN.fullmatch(token):
+            token = secrets.token_urlsafe(24)
         with live.lock:
             person, outcome = live.engine.join(nickname, now)
             try:
@@ -151,8 +165,16 @@ class LiveRooms:
                 live.engine.forget(person.id)
                 raise
             live.tokens[token_hash(token)] = person.id
-        self._attach_player(sid, live, person.id)
+            self._attach_player(sid, live, person.id)
         return {"ok": True, "token": token, "resumed": False, **outcome.reply}
+
+    def _check_free(self, sid: str, wanted: Connection) -> None:
+        """One connection, one role: a socket that already joined (as someone else, or as
+        the host) would otherwise stay in that person's socket rooms, and that person
+        would stay "connected" for ever, holding up every question's early close."""
+        current = self.connections.get(sid)
+        if current is not None and current != wanted:
+            raise EngineError("already_joined", "this connection has already joined; reconnect to join again")
 
     def _attach_player(self, sid: str, live: LiveRoom, pid: int) -> None:
         self.connections[sid] = Connection(live.code, "player", pid)
@@ -197,8 +219,10 @@ class LiveRooms:
     # ----------------------------------------------------------- hosts
     def attach_host(self, sid: str, code: str, key: str) -> dict:
         live = self.get(code)
-        if not hmac.compare_digest(key, self.host_key(live.id, live.host_salt)):
+        # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a 'no').
+        if not hmac.compare_digest(key.encode(), self.host_key(live.id, live.host_salt).encode()):
             raise EngineError("not_host", "that host key does not open this room")
+        self._check_free(sid, Connection(code, "host"))
         self.connections[sid] = Connection(code, "host")
         self._enter(sid, code, socket_room(code, "host"))
         now = self.clock()

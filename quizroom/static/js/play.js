@@ -33,6 +33,12 @@
   // ------------------------------------------------------------ helpers
   function $(id) { return document.getElementById(id); }
 
+  function newToken() {
+    var bytes = new Uint8Array(24);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     if (attrs) {
@@ -201,7 +207,9 @@
     if (nickname.length > 20) { return fieldError("At most 20 characters."); }
     fieldError(null);
     save(NICK_KEY, nickname);
-    join({ code: CODE, nickname: nickname });
+    // The phone proposes its own token, so a join whose acknowledgement is lost can be
+    // retried safely: the retry finds the token and resumes instead of clashing.
+    join({ code: CODE, nickname: nickname, token: newToken() });
   });
 
   function fieldError(text) {
