@@ -197,7 +197,7 @@ class Room:
         self.participants[person.id] = person
         self.by_key[person.key] = person.id
         self.lobby_dirty = True
-        self.ranks[person.id] = self.rank_for_score(0)
+        self.ranks[person.id] = 1 if self.phase == Phase.LOBBY else self.rank_for_score(0)
         outcome = Outcome(participants=[person])
         outcome.reply = self.sync_for(person.id, now)
         return person, outcome
@@ -462,12 +462,16 @@ class Room:
     def _rank(self) -> dict[int, int]:
         return competition_ranks({p.id: p.score for p in self.active()})
 
+    def rank_of(self, person: Participant) -> int:
+        rank = self.ranks.get(person.id)  # (not .get(id, default): the default costs O(n))
+        return rank if rank is not None else self.rank_for_score(person.score)
+
     def rank_for_score(self, score: int) -> int:
         return 1 + sum(1 for p in self.active() if p.score > score)
 
     def standings(self, size: int) -> list[dict]:
         ordered = sorted(self.active(), key=lambda p: (-p.score, p.id))[:size]
-        return [{"rank": self.ranks.get(p.id, self.rank_for_score(p.score)), "id": p.id,
+        return [{"rank": self.rank_of(p), "id": p.id,
                  "nickname": p.nickname, "score": p.score, "streak": p.streak} for p in ordered]
 
     # ------------------------------------------------------------ views
@@ -522,15 +526,15 @@ class Room:
     def progress_view(self) -> dict:
         return {"question": self.index, "answered": len(self.current), "expected": self.expected()}
 
-    def personal_view(self, pid: int) -> dict:
+    def personal_view(self, pid: int, participants: int | None = None) -> dict:
         person = self.participants[pid]
         data = {
             "id": person.id,
             "nickname": person.nickname,
             "score": person.score,
             "streak": person.streak,
-            "rank": self.ranks.get(pid, self.rank_for_score(person.score)),
-            "participants": len(self.active()),
+            "rank": self.rank_of(person),
+            "participants": len(self.active()) if participants is None else participants,
             "answered_current": pid in self.current if self.phase == Phase.QUESTION else False,
             "last_result": person.last_result if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
         }
@@ -552,8 +556,9 @@ class Room:
         )
 
     def _personal_all(self, now: float) -> Outcome:
-        return Outcome(emits=[Emit("me", self.personal_view(p.id), "participant", p.id)
-                              for p in self.active()])
+        people = self.active()
+        return Outcome(emits=[Emit("me", self.personal_view(p.id, len(people)), "participant", p.id)
+                              for p in people])
 
     # ---------------------------------------------------- persistence
     def snapshot(self) -> dict:
