@@ -39,46 +39,9 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (name) {
-        var value = attrs[name];
-        if (value === null || value === undefined || value === false) { return; }
-        if (name === "text") { node.textContent = value; }
-        else if (name === "className") { node.className = value; }
-        else { node.setAttribute(name, value === true ? "" : value); }
-      });
-    }
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined) { return; }
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var el = Dom.el, clear = Dom.clear, show = Dom.show, value = Dom.value, ordinal = Dom.ordinal;
+  var number = Dom.number;
 
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-
-  function show(node, visible) { node.hidden = !visible; }
-
-  function number(n) {
-    if (n === null || n === undefined) { return "–"; }
-    if (typeof n === "number" && !Number.isInteger(n)) {
-      return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
-    }
-    return Number(n).toLocaleString();
-  }
-
-  /** Numbers on a slider's scale: years read "2005", big numbers get separators. */
-  function value(n) {
-    if (n === null || n === undefined) { return "–"; }
-    return Number(n).toLocaleString(undefined, { maximumFractionDigits: 2, useGrouping: Math.abs(n) >= 10000 });
-  }
-
-  function ordinal(n) {
-    var s = ["th", "st", "nd", "rd"], v = n % 100;
-    return n + (s[(v - 20) % 10] || s[v] || s[0]);
-  }
 
   function load(key) {
     try { return window.localStorage.getItem(key); } catch (e) { return null; }
