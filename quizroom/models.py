@@ -51,6 +51,7 @@ class Room(Base):
     code: so.Mapped[str] = so.mapped_column(sa.String(6), index=True)
     trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
     deck_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("decks.id", ondelete="SET NULL"))
+    plan_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="SET NULL"))
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     host_salt: so.Mapped[str] = so.mapped_column(sa.String(64))  # host key = HMAC(secret, salt)
     live: so.Mapped[bool] = so.mapped_column(default=True, index=True)
@@ -99,3 +100,35 @@ class Answer(Base):
     response_ms: so.Mapped[int]
     voided: so.Mapped[bool] = so.mapped_column(default=False)
     answered_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class Plan(Base):
+    """A session plan: an agenda of quiz questions, polls, boards and a survey
+    (the plan format of docs/plan-format.md)."""
+
+    __tablename__ = "plans"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    document: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Submission(Base):
+    """One thing a participant sent to a poll, board or survey, in arrival order.
+
+    Rows are only ever added (a changed vote is a new row; the latest wins on replay), so
+    an acknowledged submission is never rewritten and a room's activities can be rebuilt
+    by replaying them through the engine."""
+
+    __tablename__ = "submissions"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    room_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int]
+    activity_uid: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    participant_number: so.Mapped[int]
+    action: so.Mapped[str] = so.mapped_column(sa.String(20))
+    record: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))

@@ -35,9 +35,9 @@ class RoomStore:
             return set(s.scalars(sa.select(models.Room.code).where(models.Room.live)))
 
     def create_room(self, *, code: str, trainer_id: int, deck_id: int | None, title: str,
-                    host_salt: str, snapshot: dict) -> int:
+                    host_salt: str, snapshot: dict, plan_id: int | None = None) -> int:
         with self.db.transaction() as s:
-            row = models.Room(code=code, trainer_id=trainer_id, deck_id=deck_id, title=title,
+            row = models.Room(code=code, trainer_id=trainer_id, deck_id=deck_id, plan_id=plan_id, title=title,
                               host_salt=host_salt, snapshot=snapshot, live=True)
             s.add(row)
             s.flush()
@@ -59,6 +59,27 @@ class RoomStore:
                  "value": {"v": a.value}, "correct": a.correct, "points": a.points,
                  "streak": a.streak, "response_ms": a.response_ms, "answered_at": _at(a.at)}
                 for a in answers])
+
+    def save_submissions(self, room_id: int, items: list[engine.SubmissionRecord]) -> None:
+        """Commit poll/board/survey submissions; only then may they be acknowledged."""
+        if not items:
+            return
+        with self.db.transaction() as s:
+            s.execute(sa.insert(models.Submission), [
+                {"room_id": room_id, "position": i.position, "activity_uid": i.activity_uid,
+                 "participant_number": i.participant, "action": i.action, "record": i.record,
+                 "created_at": _at(i.at)} for i in items])
+
+    def load_submissions(self, room_id: int, position: int | None = None) -> list[engine.SubmissionRecord]:
+        """A room's submissions in arrival order (optionally one agenda position's)."""
+        with self.db.read() as s:
+            query = sa.select(models.Submission).where(models.Submission.room_id == room_id)
+            if position is not None:
+                query = query.where(models.Submission.position == position)
+            return [engine.SubmissionRecord(participant=r.participant_number, position=r.position,
+                                            activity_uid=r.activity_uid, action=r.action,
+                                            record=r.record, at=_epoch(r.created_at))
+                    for r in s.scalars(query.order_by(models.Submission.id))]
 
     def persist(self, room_id: int, outcome: engine.Outcome, snapshot: dict | None) -> None:
         """Store what a transition changed, in one transaction (scores and phase together)."""
@@ -107,5 +128,6 @@ class RoomStore:
                     for a in s.scalars(sa.select(models.Answer).where(
                         models.Answer.room_id == row.id, models.Answer.question_index == index))
                 ]
-                out.append((row, engine.Room.restore(row.snapshot, people, answers), tokens))
+                submissions = self.load_submissions(row.id)
+                out.append((row, engine.Room.restore(row.snapshot, people, answers, submissions), tokens))
         return out

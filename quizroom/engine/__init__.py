@@ -3,9 +3,9 @@ argument and every call returns what happened (an Outcome) for the transport to 
 
 from .deck import Deck, DeckInvalid, parse_deck, parse_question
 from .errors import EngineError
-from .room import AnswerRecord, Emit, Outcome, Participant, Phase, Room, Settings
+from .room import AnswerRecord, Emit, Outcome, Participant, Phase, Room, Settings, SubmissionRecord
 
 __all__ = [
     "AnswerRecord", "Deck", "DeckInvalid", "Emit", "EngineError", "Outcome", "Participant",
-    "Phase", "Room", "Settings", "parse_deck", "parse_question",
+    "Phase", "Room", "Settings", "SubmissionRecord", "parse_deck", "parse_question",
 ]

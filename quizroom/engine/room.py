@@ -5,10 +5,13 @@ returns an ``Outcome``: what to emit to whom and what to store. Nothing here sen
 saves or sleeps, so the same code runs in tests with a fake clock, in one server
 process, and when a room is rebuilt from the database after a crash.
 
-Phases::
+The agenda is a list of quiz questions and activities (polls, boards, surveys)::
 
-    lobby -> question -> reveal -> leaderboard -> question ... -> ended
-                     \\-> (skip) next question      reveal -> (poll) next question
+    lobby -> question -> reveal -> leaderboard -> (next item) ... -> ended
+          -> activity (a poll, board or survey on screen) -> (next item)
+
+``back`` shows an earlier item's results again; moving on from there shows the results
+of items already played and opens the first one not played yet.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from .deck import parse_question
 from .errors import EngineError
+from .plan import activity_spec, parse_activity
 from .questions import Question
 from .scoring import answer_points, competition_ranks, streak_bonus
 from .text import clean_nickname, nickname_key
@@ -34,6 +37,7 @@ class Phase(StrEnum):
     QUESTION = "question"
     REVEAL = "reveal"
     LEADERBOARD = "leaderboard"
+    ACTIVITY = "activity"
     ENDED = "ended"
 
 
@@ -75,6 +79,18 @@ class AnswerRecord:
     at: float
 
 
+@dataclass
+class SubmissionRecord:
+    """Something a participant sent to a poll, board or survey (stored, then replayed)."""
+
+    participant: int
+    position: int
+    activity_uid: str
+    action: str
+    record: dict
+    at: float
+
+
 @dataclass(frozen=True)
 class Emit:
     """Send `event` with `payload` to 'host', 'players', or one participant."""
@@ -92,11 +108,13 @@ class Outcome:
     participants: list[Participant] = field(default_factory=list)
     room_changed: bool = False
     voided: list[int] = field(default_factory=list)
+    submissions: list[SubmissionRecord] = field(default_factory=list)
     reply: dict = field(default_factory=dict)
 
     def merge(self, other: Outcome) -> Outcome:
         self.emits += other.emits
         self.answers += other.answers
+        self.submissions += other.submissions
         self.participants += other.participants
         self.room_changed = self.room_changed or other.room_changed
         self.voided += other.voided
@@ -115,14 +133,18 @@ class Settings:
 
 
 class Room:
-    def __init__(self, code: str, title: str, questions: list[Question] | tuple[Question, ...],
+    def __init__(self, code: str, title: str, activities: list | tuple,
                  *, settings: Settings | None = None, seed: int | None = None):
-        if not questions:
-            raise EngineError("empty_deck", "a room needs at least one question")
+        if not activities:
+            raise EngineError("empty_deck", "a room needs at least one question or activity")
         rng = random.Random(seed)
         self.code = code
         self.title = title
-        self.questions: list[Question] = [q.prepared(rng) for q in questions]
+        self.activities: list = [a.prepared(rng) if isinstance(a, Question) else a for a in activities]
+        self.runs: dict[int, object] = {}  # agenda position -> live run of a poll/board/survey
+        self.reveals: dict[int, dict] = {}  # question position -> its reveal, for "back"
+        self.played: set[int] = set()
+        self.sent_player_view: dict | None = None
         self.settings = settings or Settings()
         self.phase = Phase.LOBBY
         self.index = -1
@@ -144,11 +166,24 @@ class Room:
 
     # ------------------------------------------------------------------ helpers
     @property
+    def questions(self) -> list:
+        """The agenda (its older name, from when rooms only ran decks)."""
+        return self.activities
+
+    @property
     def question(self) -> Question | None:
-        if 0 <= self.index < len(self.questions) and self.phase in (
+        if 0 <= self.index < len(self.activities) and self.phase in (
                 Phase.QUESTION, Phase.REVEAL, Phase.LEADERBOARD):
-            return self.questions[self.index]
+            return self.activities[self.index]
         return None
+
+    @property
+    def run(self):
+        """The live run of the poll, board or survey on screen, if any."""
+        return self.runs.get(self.index) if self.phase == Phase.ACTIVITY else None
+
+    def names(self) -> dict[int, str]:
+        return {p.id: p.nickname for p in self.participants.values()}
 
     @property
     def paused(self) -> bool:
@@ -236,7 +271,7 @@ class Room:
         elapsed = self.elapsed(now)
         if elapsed > self.time_limit:
             raise EngineError("too_late", "time is up for this question")
-        question = self.questions[self.index]
+        question = self.activities[self.index]
         clean = question.parse(value)
         fraction = question.grade(clean)
         if fraction is None or not question.scored:  # polls and 0-point questions
@@ -274,24 +309,57 @@ class Room:
             return self.start(now)
         if self.phase == Phase.QUESTION:
             return self._close(now)
-        if self.phase == Phase.REVEAL and self.questions[self.index].scored:
+        if self.phase == Phase.REVEAL and self.activities[self.index].scored:
             self.phase = Phase.LEADERBOARD
             return self._broadcast_state(now, room_changed=True)
-        if self.phase in (Phase.REVEAL, Phase.LEADERBOARD):
-            if self.index + 1 < len(self.questions):
-                return self._open(self.index + 1, now)
-            return self.end(now)
+        if self.phase in (Phase.REVEAL, Phase.LEADERBOARD, Phase.ACTIVITY):
+            return self._advance(now)
         raise EngineError("wrong_phase", "the room has ended")
 
+    def back(self, now: float) -> Outcome:
+        """Show the previous agenda item's results again (nothing is reopened)."""
+        self.require(Phase.REVEAL, Phase.LEADERBOARD, Phase.ACTIVITY)
+        if self.index <= 0:
+            raise EngineError("no_previous", "this is the first item of the agenda")
+        self._leave_activity()
+        return self._show(self.index - 1, now)
+
+    def _advance(self, now: float) -> Outcome:
+        self._leave_activity()
+        following = self.index + 1
+        if following >= len(self.activities):
+            return self.end(now)
+        if following in self.played:
+            return self._show(following, now)
+        return self._open(following, now)
+
+    def _leave_activity(self) -> None:
+        if self.phase == Phase.ACTIVITY:
+            self.runs[self.index].close()
+
+    def _show(self, index: int, now: float) -> Outcome:
+        """An item already played, with its results (a question's reveal, a closed run)."""
+        self.index = index
+        self.current = {}
+        if isinstance(self.activities[index], Question):
+            self.phase = Phase.REVEAL
+            self.reveal = self.reveals.get(index)
+        else:
+            self.phase = Phase.ACTIVITY
+            self.reveal = None
+        return self._broadcast_state(now, room_changed=True)
+
     def skip(self, now: float) -> Outcome:
-        """Drop the open question: its answers stay stored but earn nothing."""
+        """Drop the open question (its answers stay stored but earn nothing), or move past
+        the activity on screen."""
+        if self.phase == Phase.ACTIVITY:
+            return self._advance(now)
         self.require(Phase.QUESTION)
         self.voided.add(self.index)
         self.current = {}
-        outcome = Outcome(voided=[self.index])
-        if self.index + 1 < len(self.questions):
-            return outcome.merge(self._open(self.index + 1, now))
-        return outcome.merge(self.end(now))
+        self.reveals[self.index] = {"solution": None, "distribution": None, "answered": 0,
+                                    "correct": 0, "participants": len(self.active()), "skipped": True}
+        return Outcome(voided=[self.index]).merge(self._advance(now))
 
     def end_question(self, now: float) -> Outcome:
         self.require(Phase.QUESTION)
@@ -357,6 +425,7 @@ class Room:
         outcome = Outcome()
         if self.phase == Phase.QUESTION and self.index not in self.voided:  # skip voids the last one
             outcome.merge(self._score_current(now))
+        self._leave_activity()
         self.phase = Phase.ENDED
         self.paused_at = None
         self.ranks = self._rank()
@@ -364,6 +433,44 @@ class Room:
         outcome.merge(self._broadcast_state(now, room_changed=True))
         outcome.merge(self._personal_all(now))
         return outcome
+
+    # --------------------------------------------------- polls, boards, surveys
+    def respond(self, pid: int, position: object, action: object, payload: object, now: float) -> Outcome:
+        """A participant's vote, entry, note, dot vote or survey answers."""
+        self.participant(pid)
+        if self.phase != Phase.ACTIVITY or position != self.index:
+            raise EngineError("closed", "that activity is not on screen")
+        if not isinstance(action, str) or not isinstance(payload, dict):
+            raise EngineError("bad_payload", "action must be text and payload an object")
+        run = self.runs[self.index]
+        record = run.submit(pid, action, payload, now)
+        activity = self.activities[self.index]
+        return Outcome(submissions=[SubmissionRecord(pid, self.index, activity.uid, action, record, now)],
+                       reply={"position": self.index, "personal": run.personal(pid)})
+
+    def host_activity(self, action: object, args: object, now: float) -> Outcome:
+        self.require(Phase.ACTIVITY)
+        if not isinstance(action, str) or not isinstance(args, dict):
+            raise EngineError("bad_payload", "action must be text and args an object")
+        run = self.runs[self.index]
+        run.host(action, args, now)
+        outcome = Outcome(room_changed=True)
+        outcome.emits += self._activity_emits(force=True)
+        return outcome
+
+    def _activity_emits(self, force: bool = False) -> list[Emit]:
+        """The activity's views, to the stage always and to phones when theirs changed."""
+        run = self.run
+        if run is None:
+            return []
+        run.dirty = False
+        names = self.names()
+        emits = [Emit("activity", {"position": self.index, "view": run.view(False, names)}, "host")]
+        players = run.view(True, names)
+        if force or players != self.sent_player_view:
+            self.sent_player_view = players
+            emits.append(Emit("activity", {"position": self.index, "view": players}, "players"))
+        return emits
 
     # ----------------------------------------------------------- clock
     def tick(self, now: float) -> Outcome:
@@ -385,14 +492,30 @@ class Room:
             self.progress_dirty = False
             if self.phase == Phase.QUESTION:
                 outcome.emits.append(Emit("progress", self.progress_view(), "host"))
+        if self.run is not None and self.run.dirty:
+            outcome.emits += self._activity_emits()
         return outcome
 
     # ------------------------------------------------------- transitions
     def _open(self, index: int, now: float) -> Outcome:
+        self.played.add(index)
+        item = self.activities[index]
+        if not isinstance(item, Question):
+            self.phase = Phase.ACTIVITY
+            self.index = index
+            self.current = {}
+            self.reveal = None
+            run = self.runs.get(index)
+            if run is None:
+                run = self.runs[index] = item.new_run()
+            run.open()
+            run.dirty = False
+            self.sent_player_view = run.view(True, self.names())
+            return self._broadcast_state(now, room_changed=True)
         self.phase = Phase.QUESTION
         self.index = index
         self.opened_at = now
-        self.time_limit = float(self.questions[index].time_limit)
+        self.time_limit = float(self.activities[index].time_limit)
         self.paused_at = None
         self.paused_total = 0.0
         self.current = {}
@@ -422,7 +545,7 @@ class Room:
 
     def _score_current(self, now: float) -> Outcome:
         """Apply the open question's answers to everyone's score and streak."""
-        question = self.questions[self.index]
+        question = self.activities[self.index]
         if self.paused_at is not None:
             self.paused_total += now - self.paused_at
             self.paused_at = None
@@ -445,6 +568,7 @@ class Room:
             "correct": sum(1 for r in self.current.values() if r.correct),
             "participants": len(self.active()),
         }
+        self.reveals[self.index] = self.reveal
         self.ranks = self._rank()
         return Outcome(participants=self.active(), room_changed=True)
 
@@ -493,7 +617,10 @@ class Room:
             "title": self.title,
             "phase": str(self.phase),
             "index": self.index,
-            "total": len(self.questions),
+            "position": self.index,
+            "total": len(self.activities),
+            "question_number": self.question_number(),
+            "questions_total": sum(1 for a in self.activities if isinstance(a, Question)),
             "locked": self.locked,
             "paused": self.paused,
             "remaining_ms": int(self.remaining(now) * 1000),
@@ -502,13 +629,23 @@ class Room:
             "reveal": self.reveal if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
             "leaderboard": None,
             "podium": None,
+            "activity": None,
         }
+        if self.run is not None:
+            view["activity"] = {"position": self.index,
+                                **self.run.view(for_players, self.names())}
         if self.phase == Phase.LEADERBOARD:
             view["leaderboard"] = self.standings(LEADERBOARD_SIZE)
         if self.phase == Phase.ENDED:
             view["leaderboard"] = self.standings(LEADERBOARD_SIZE)
             view["podium"] = self.standings(PODIUM_SIZE)
         return view
+
+    def question_number(self) -> int | None:
+        """1-based number of the question on screen among the agenda's quiz questions."""
+        if self.question is None:
+            return None
+        return sum(1 for a in self.activities[: self.index + 1] if isinstance(a, Question))
 
     def host_view(self, now: float) -> dict:
         view = self.common_view(now, for_players=False)
@@ -537,10 +674,12 @@ class Room:
             "participants": len(self.active()) if participants is None else participants,
             "answered_current": pid in self.current if self.phase == Phase.QUESTION else False,
             "last_result": person.last_result if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
+            "activity": self.run.personal(pid) if self.run is not None else None,
         }
         if self.phase == Phase.ENDED:
             # Questions with a right answer (0-point ones too: `correct` counts them); not polls.
-            graded = [q for i, q in enumerate(self.questions) if q.kind != "poll" and i not in self.voided]
+            graded = [q for i, q in enumerate(self.activities)
+                      if isinstance(q, Question) and q.kind != "poll" and i not in self.voided]
             data["summary"] = {"correct": person.correct, "questions": len(graded),
                                "best_streak": person.best_streak, "answered": person.answered}
         return data
@@ -566,7 +705,7 @@ class Room:
         return {
             "code": self.code,
             "title": self.title,
-            "questions": [q.to_spec() for q in self.questions],
+            "activities": [activity_spec(a) for a in self.activities],
             "settings": asdict(self.settings),
             "phase": str(self.phase),
             "index": self.index,
@@ -577,13 +716,17 @@ class Room:
             "paused_total": self.paused_total,
             "reveal": self.reveal,
             "voided": sorted(self.voided),
+            "played": sorted(self.played),
+            "reveals": {str(i): r for i, r in self.reveals.items()},
+            "runs": {str(i): run.state() for i, run in self.runs.items()},
         }
 
     @classmethod
     def restore(cls, snapshot: dict, participants: list[Participant],
-                current_answers: list[AnswerRecord]) -> Room:
-        questions = [parse_question(spec) for spec in snapshot["questions"]]
-        room = cls(snapshot["code"], snapshot["title"], questions,
+                current_answers: list[AnswerRecord],
+                submissions: list[SubmissionRecord] | tuple = ()) -> Room:
+        specs = snapshot.get("activities") or [{"kind": "question", **q} for q in snapshot["questions"]]
+        room = cls(snapshot["code"], snapshot["title"], [parse_activity(spec) for spec in specs],
                    settings=Settings.from_dict(snapshot.get("settings")))
         room.phase = Phase(snapshot["phase"])
         room.index = snapshot["index"]
@@ -594,6 +737,17 @@ class Room:
         room.paused_total = snapshot["paused_total"]
         room.reveal = snapshot.get("reveal")
         room.voided = set(snapshot.get("voided", []))
+        room.played = set(snapshot.get("played", range(room.index + 1)))
+        room.reveals = {int(i): r for i, r in (snapshot.get("reveals") or {}).items()}
+        for key, state in (snapshot.get("runs") or {}).items():
+            run = room.runs[int(key)] = room.activities[int(key)].new_run()
+            run.load_state(state)
+        for item in submissions:  # in arrival order, as they were acknowledged
+            run = room.runs.get(item.position)
+            if run is not None:
+                run.replay(item.participant, item.action, item.record)
+        for run in room.runs.values():
+            run.dirty = False
         room.next_participant_id = 1 + max((p.id for p in participants), default=0)
         for person in participants:
             person.connected = False  # until their phone comes back

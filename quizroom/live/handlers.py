@@ -25,6 +25,7 @@ SIMPLE_HOST_EVENTS = {
     "host:add_time": "add_time",
     "host:end_question": "end_question",
     "host:end": "end",
+    "host:back": "back",
 }
 
 
@@ -62,6 +63,31 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
         if "value" not in data:
             raise payloads.bad("value is required")
         return live.answer(request.sid, payloads.integer(data, "question"), data["value"])
+
+    @socketio.on("respond")
+    @acked
+    def respond(data=None):
+        data = payloads.as_object(data, {"position", "action", "payload"})
+        position = payloads.integer(data, "position")
+        action = data.get("action")
+        if not isinstance(action, str) or not 0 < len(action) <= 20:
+            raise payloads.bad("action must be a short string")
+        payload = data.get("payload", {})
+        if not isinstance(payload, dict):
+            raise payloads.bad("payload must be an object")
+        return live.respond(request.sid, position, action, payload)
+
+    @socketio.on("host:activity")
+    @acked
+    def host_activity(data=None):
+        data = payloads.as_object(data, {"action", "args"})
+        action = data.get("action")
+        if not isinstance(action, str) or not 0 < len(action) <= 20:
+            raise payloads.bad("action must be a short string")
+        args = data.get("args", {})
+        if not isinstance(args, dict):
+            raise payloads.bad("args must be an object")
+        return live.host_command(request.sid, lambda room, now: room.host_activity(action, args, now))
 
     @socketio.on("host:attach")
     @acked

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from flask_socketio import SocketIO
 
 from ..engine import EngineError, Outcome, Room, Settings
-from ..engine.questions import Question
 from ..store import RoomStore, token_hash
 
 log = logging.getLogger(__name__)
@@ -84,16 +83,18 @@ class LiveRooms:
                 return code
 
     def open_room(self, *, trainer_id: int, deck_id: int | None, title: str,
-                  questions: list[Question] | tuple[Question, ...],
+                  activities: list | tuple = (), plan_id: int | None = None,
                   settings: dict | None = None) -> tuple[LiveRoom, str]:
-        """Start a room from a deck's questions; returns it with its host key."""
+        """Start a room from an agenda (a deck's questions, or a plan's questions and
+        activities); returns it with its host key."""
         with self.registry_lock:
             code = self.new_code()
-            room = Room(code, title, questions, settings=Settings.from_dict(settings),
+            room = Room(code, title, activities, settings=Settings.from_dict(settings),
                         seed=secrets.randbits(32))
             salt = secrets.token_hex(16)
             room_id = self.store.create_room(code=code, trainer_id=trainer_id, deck_id=deck_id,
-                                             title=title, host_salt=salt, snapshot=room.snapshot())
+                                             plan_id=plan_id, title=title, host_salt=salt,
+                                             snapshot=room.snapshot())
             live = LiveRoom(id=room_id, code=code, trainer_id=trainer_id, host_salt=salt, engine=room)
             self.rooms[code] = live
         return live, self.host_key(room_id, salt)
@@ -202,6 +203,32 @@ class LiveRooms:
             except Exception:
                 log.exception("could not close the question in room %s", live.code)
         return {"ok": True, **outcome.reply}
+
+    def respond(self, sid: str, position: object, action: object, payload: object) -> dict:
+        """A vote, entry, note, dot vote or survey answer: stored before it is acknowledged."""
+        conn = self.connections.get(sid)
+        if conn is None or conn.role != "player":
+            raise EngineError("not_joined", "join a room before responding")
+        live = self.get(conn.code)
+        with live.lock:  # stored under the lock: a failed write can be undone by a rebuild
+            outcome = live.engine.respond(conn.participant, position, action, payload, self.clock())
+            try:
+                self.store.save_submissions(live.id, outcome.submissions)
+            except Exception:
+                log.exception("could not store a submission in room %s", live.code)
+                self._rebuild_run(live, live.engine.index)
+                raise EngineError("not_stored", "that could not be saved; send it again") from None
+        return {"ok": True, **outcome.reply}
+
+    def _rebuild_run(self, live: LiveRoom, position: int) -> None:
+        """Bring a run back to what the database holds (after a failed write)."""
+        run = live.engine.runs[position]
+        fresh = live.engine.activities[position].new_run()
+        fresh.load_state(run.state())
+        fresh._recent = run._recent  # keep the rate limit's memory across the rebuild
+        for item in self.store.load_submissions(live.id, position):
+            fresh.replay(item.participant, item.action, item.record)
+        live.engine.runs[position] = fresh
 
     def disconnect(self, sid: str) -> None:
         conn = self.connections.pop(sid, None)

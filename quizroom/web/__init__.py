@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
-    from . import auth, decks, play, results, stage
+    from . import auth, decks, plans, play, results, stage
 
-    for module in (auth, decks, play, results, stage):
+    for module in (auth, decks, plans, play, results, stage):
         app.register_blueprint(module.bp)

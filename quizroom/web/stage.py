@@ -1,7 +1,8 @@
-"""The stage: open a room from a deck, project it, and its QR code.
+"""The stage: open a room from a deck or a session plan, project it, and its QR code.
 
-- ``POST /api/rooms`` (JSON) and ``POST /decks/<id>/start`` (form) open a live room
-  from one of the signed-in trainer's decks.
+- ``POST /api/rooms`` (JSON: ``{"deck_id"}`` or ``{"plan_id"}``), ``POST /decks/<id>/start``
+  and ``POST /plans/<id>/start`` (forms) open a live room from one of the signed-in
+  trainer's decks or session plans.
 - ``GET /rooms/<code>/stage`` is the projected page; only the room's trainer may open
   it, and it carries the host key the stage's script needs for ``host:attach``.
 - ``GET /rooms/<code>/qr.svg`` is the join URL as a QR code.
@@ -32,7 +33,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from .. import decks, models
+from .. import decks, models, plans
 from ..app import database, live_rooms
 from ..engine import EngineError
 
@@ -121,11 +122,35 @@ def _open(deck_id: int, question_on_device: bool):
         return None, ("empty_deck", "add at least one question to this deck before starting a room", 400)
     try:
         opened = live_rooms(current_app).open_room(
-            trainer_id=current_user.id, deck_id=row.id, title=row.title, questions=questions,
+            trainer_id=current_user.id, deck_id=row.id, title=row.title, activities=questions,
             settings={"question_on_device": question_on_device})
     except EngineError as error:
         return None, (error.code, error.message, 400)
     return opened, None
+
+
+def _open_plan(plan_id: int, question_on_device: bool):
+    """Open a room from one of this trainer's session plans (its whole agenda)."""
+    row = plans.get_plan(current_app, current_user.id, plan_id)
+    if row is None:
+        return None, ("plan_not_found", "no such plan", 404)
+    activities = plans.activities_of(row)
+    if not activities:
+        return None, ("empty_plan", "add at least one item to this plan before starting a room", 400)
+    try:
+        opened = live_rooms(current_app).open_room(
+            trainer_id=current_user.id, deck_id=None, plan_id=row.id, title=row.title, activities=activities,
+            settings={"question_on_device": question_on_device})
+    except EngineError as error:
+        return None, (error.code, error.message, 400)
+    return opened, None
+
+
+def _plans_page() -> str:
+    try:
+        return url_for("plans.index")
+    except BuildError:
+        return "/plans"
 
 
 def _api_error(code: str, message: str, status: int):
@@ -139,9 +164,12 @@ def create_room():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _api_error("bad_request", "send a JSON object", 400)
-    deck_id = body.get("deck_id")
-    if isinstance(deck_id, bool) or not isinstance(deck_id, int):
-        return _api_error("bad_request", "deck_id must be a whole number", 400)
+    if ("deck_id" in body) == ("plan_id" in body):
+        return _api_error("bad_request", "send either deck_id or plan_id", 400)
+    source = "plan_id" if "plan_id" in body else "deck_id"
+    source_id = body[source]
+    if isinstance(source_id, bool) or not isinstance(source_id, int):
+        return _api_error("bad_request", f"{source} must be a whole number", 400)
     settings = body.get("settings")
     if settings is None:
         settings = {}
@@ -153,7 +181,7 @@ def create_room():
     on_device = settings.get("question_on_device", True)
     if not isinstance(on_device, bool):
         return _api_error("bad_request", "settings.question_on_device must be true or false", 400)
-    opened, error = _open(deck_id, on_device)
+    opened, error = (_open_plan if source == "plan_id" else _open)(source_id, on_device)
     if error:
         return _api_error(*error)
     room, host_key = opened
@@ -177,6 +205,20 @@ def start_room(deck_id: int):
             abort(404)
         flash(f"Cannot start a room: {message}.", "error")
         return redirect(_decks_page())
+    room, _key = opened
+    return redirect(url_for("stage.stage", code=room.code))
+
+
+@bp.post("/plans/<int:plan_id>/start")
+@login_required
+def start_plan(plan_id: int):
+    opened, error = _open_plan(plan_id, _question_on_device(request.form.getlist("question_on_device")))
+    if error:
+        code, message, status = error
+        if status == 404:
+            abort(404)
+        flash(f"Cannot start a room: {message}.", "error")
+        return redirect(_plans_page())
     room, _key = opened
     return redirect(url_for("stage.stage", code=room.code))
 

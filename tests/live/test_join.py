@@ -14,7 +14,7 @@ def test_join_acks_with_token_state_and_me(stage):
     assert len(ack["token"]) >= 24
     assert ack["state"]["phase"] == "lobby" and ack["state"]["code"] == stage.code
     assert ack["me"] == {"id": 1, "nickname": "Ana", "score": 0, "streak": 0, "rank": 1, "participants": 1,
-                         "answered_current": False, "last_result": None}
+                         "answered_current": False, "last_result": None, "activity": None}
     row = stage.participants()[0]
     assert (row["number"], row["nickname"], row["score"]) == (1, "Ana", 0)
     assert row["token_hash"] != ack["token"]  # only a hash of the token is stored

@@ -82,7 +82,7 @@ def test_first_phone_back_after_a_restart_does_not_close_the_question(tmp_path, 
     first = build()
     trainer = accounts.create_trainer(first, email="g@example.com", name="G", password="long enough")
     live, key = first.extensions["quizroom.live"].open_room(
-        trainer_id=trainer.id, deck_id=None, title="Grace", questions=parse_deck(sample_deck(2)).questions)
+        trainer_id=trainer.id, deck_id=None, title="Grace", activities=parse_deck(sample_deck(2)).questions)
     host = socket_client(first)
     assert host.emit("host:attach", {"code": live.code, "key": key}, callback=True)["ok"]
     tokens = []

@@ -43,7 +43,7 @@ class Room:
         self.live = app.extensions["quizroom.live"]
         questions = parse_deck(deck).questions
         self.room, key = self.live.open_room(trainer_id=trainer_id, deck_id=None, title=deck["title"],
-                                             questions=questions, settings={})
+                                             activities=questions, settings={})
         self.host = socket_client(app)
         assert self.host.emit("host:attach", {"code": self.room.code, "key": key}, callback=True)["ok"]
         self.players: dict[str, object] = {}
