@@ -1,0 +1,87 @@
+"""The agenda editor in a real browser: build a plan of a poll, a board, a deck question
+and the pulse survey, save it, and start a room from it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require, sample_deck
+from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+WAIT = 10_000
+
+
+@pytest.fixture
+def page(live_server):
+    ok, reason = browser_available()
+    require(ok, reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(WAIT)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/login")
+        page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
+        page.get_by_label("Password").fill(TRAINER_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/decks$"))
+        yield page
+        assert errors == [], errors
+        context.close()
+        browser.close()
+
+
+def item(page, number: int):
+    return page.locator("#activity-list > li").nth(number - 1)
+
+
+def test_build_a_plan_and_start_a_room_from_it(page, live_server):
+    from playwright.sync_api import expect
+
+    http = live_server.session()
+    assert http.post(f"{live_server.url}/api/decks", json=sample_deck(2)).status_code == 201
+
+    page.get_by_role("link", name="Session plans").click()
+    page.get_by_role("link", name="New session plan").first.click()
+    expect(page.get_by_role("heading", name="New session plan")).to_be_visible()
+    page.get_by_label("Title").fill("Team workshop")
+
+    page.get_by_role("button", name="Add poll").click()
+    poll = item(page, page.locator("#activity-list > li").count())
+    poll.get_by_label("Poll question").fill("How do you feel today?")
+    poll.get_by_label("Option 1").fill("Great")
+    poll.get_by_label("Option 2").fill("Tired")
+
+    page.get_by_role("button", name="Add board").click()
+    board = item(page, page.locator("#activity-list > li").count())
+    board.get_by_label("Prompt").fill("What slows our releases down?")
+
+    page.get_by_role("button", name="Add questions from a deck").click()
+    page.get_by_label("Deck", exact=True).select_option(label="Sample deck (2 questions)")
+    page.get_by_label("Select all questions").check()
+    page.get_by_role("button", name=re.compile(r"Add 2 selected")).click()
+
+    page.get_by_role("button", name="Add survey").click()
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
+
+    page.get_by_role("button", name="Save plan").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"/plans/\d+/edit$"))
+    plan_id = int(re.search(r"/plans/(\d+)/edit", page.url).group(1))
+    stored = http.get(f"{live_server.url}/api/plans/{plan_id}").json()["plan"]
+    kinds = [a["kind"] for a in stored["activities"]]
+    assert kinds[-4:] == ["board", "question", "question", "survey"]
+    assert "poll" in kinds
+    assert [a["uid"] for a in stored["activities"] if a["kind"] == "question"] == ["q0", "q1"]
+
+    page.get_by_role("button", name="Start room").click()
+    expect(page).to_have_url(re.compile(r"/rooms/\d{6}/stage$"), timeout=WAIT)
+    expect(page.locator("#stage")).to_have_attribute("data-phase", "lobby", timeout=WAIT)
