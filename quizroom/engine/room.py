@@ -347,7 +347,13 @@ class Room:
         else:
             self.phase = Phase.ACTIVITY
             self.reveal = None
+            self._sent_in_state(self.runs[index])
         return self._broadcast_state(now, room_changed=True)
+
+    def _sent_in_state(self, run) -> None:
+        """The `state` about to go out carries this run's view: nothing is left for the flush."""
+        run.dirty = False
+        self.sent_player_view = run.view(True, self.names())
 
     def skip(self, now: float) -> Outcome:
         """Drop the open question (its answers stay stored but earn nothing), or move past
@@ -455,10 +461,13 @@ class Room:
         run = self.runs[self.index]
         run.host(action, args, now)
         outcome = Outcome(room_changed=True)
-        outcome.emits += self._activity_emits(force=True)
+        outcome.emits += self._activity_emits()  # at once; to phones only if their view changed
+        # A host action can change what is personal too (votes handed back by a delete, an
+        # entry approved, a new allowance): everyone gets their own part again.
+        outcome.emits += self._personal_all(now).emits
         return outcome
 
-    def _activity_emits(self, force: bool = False) -> list[Emit]:
+    def _activity_emits(self) -> list[Emit]:
         """The activity's views, to the stage always and to phones when theirs changed."""
         run = self.run
         if run is None:
@@ -467,7 +476,7 @@ class Room:
         names = self.names()
         emits = [Emit("activity", {"position": self.index, "view": run.view(False, names)}, "host")]
         players = run.view(True, names)
-        if force or players != self.sent_player_view:
+        if players != self.sent_player_view:
             self.sent_player_view = players
             emits.append(Emit("activity", {"position": self.index, "view": players}, "players"))
         return emits
@@ -509,8 +518,7 @@ class Room:
             if run is None:
                 run = self.runs[index] = item.new_run()
             run.open()
-            run.dirty = False
-            self.sent_player_view = run.view(True, self.names())
+            self._sent_in_state(run)
             return self._broadcast_state(now, room_changed=True)
         self.phase = Phase.QUESTION
         self.index = index

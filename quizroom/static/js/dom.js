@@ -45,5 +45,90 @@
     return n + (s[(v - 20) % 10] || s[v] || s[0]);
   }
 
-  window.Dom = { el: el, clear: clear, show: show, number: number, value: value, ordinal: ordinal };
+  /** "1 vote", "3 votes" (the count formatted like number()). */
+  function count(n, one, many) { return number(n) + " " + (n === 1 ? one : many); }
+
+  /** Whole percentage of n in total (0 when total is 0). */
+  function percent(n, total) { return total > 0 ? Math.round((100 * n) / total) : 0; }
+
+  /**
+   * Replace what `container` shows with what `build()` puts in it, and keep the person's
+   * place: the control that had focus (found again by its data-key), the text in it and
+   * the caret. Live updates arrive several times a second; without this a keyboard user
+   * would be thrown back to the top of the page on every vote.
+   */
+  function rebuild(container, build) {
+    var active = document.activeElement;
+    var inside = !!active && active !== container && container.contains(active);
+    var key = null, text = null, start = null, end = null;
+    if (inside) {
+      key = active.getAttribute("data-key");
+      if (key && (active.tagName === "INPUT" || active.tagName === "TEXTAREA") &&
+          active.type !== "checkbox" && active.type !== "radio") {
+        text = active.value;
+        try { start = active.selectionStart; end = active.selectionEnd; } catch (e) { /* number inputs */ }
+      }
+    }
+    clear(container);
+    build(container);
+    if (!inside) { return; }
+    var target = null;
+    if (key) {
+      container.querySelectorAll("[data-key]").forEach(function (node) {
+        if (!target && node.getAttribute("data-key") === key) { target = node; }
+      });
+    }
+    if (target && !target.disabled && !target.closest("[hidden]")) {
+      if (text !== null && "value" in target) { target.value = text; }
+      target.focus({ preventScroll: true });
+      if (start !== null) { try { target.setSelectionRange(start, end); } catch (e) { /* not text */ } }
+      return;
+    }
+    // The control went away (the note was deleted, voting closed): land on the heading,
+    // not on <body>, so a screen reader stays in the activity.
+    var section = container.closest("section");
+    var heading = section && section.querySelector("h1");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+  }
+
+  /** A "12 / 280" counter under a text field, read out only when the limit is near. */
+  function counter(field, max) {
+    var node = el("span", { className: "char-count", "aria-hidden": "true" });
+    var near = el("span", { className: "sr-only", "aria-live": "polite" });
+    var said = false;
+    function draw() {
+      var used = field.value.length;
+      node.textContent = used + " / " + max;
+      node.classList.toggle("is-near", used > max * 0.9);
+      if (used > max * 0.9 && !said) { near.textContent = (max - used) + " characters left"; said = true; }
+      if (used <= max * 0.9) { said = false; near.textContent = ""; }
+    }
+    field.addEventListener("input", draw);
+    draw();
+    var wrap = el("span", { className: "char-counter" }, [node, near]);
+    wrap.redraw = draw;
+    return wrap;
+  }
+
+  /** An inline SVG icon from path data (24x24 box), built with DOM calls; hidden unless labelled. */
+  function svg(d, label, className) {
+    var NS = "http://www.w3.org/2000/svg";
+    var node = document.createElementNS(NS, "svg");
+    node.setAttribute("viewBox", "0 0 24 24");
+    node.setAttribute("class", className || "icon");
+    node.setAttribute("focusable", "false");
+    if (label) { node.setAttribute("role", "img"); node.setAttribute("aria-label", label); }
+    else { node.setAttribute("aria-hidden", "true"); }
+    (Array.isArray(d) ? d : [d]).forEach(function (part) {
+      var path = document.createElementNS(NS, "path");
+      path.setAttribute("d", part);
+      path.setAttribute("fill", "currentColor");
+      path.setAttribute("fill-rule", "evenodd");
+      node.appendChild(path);
+    });
+    return node;
+  }
+
+  window.Dom = { el: el, clear: clear, show: show, number: number, value: value, ordinal: ordinal,
+                 count: count, percent: percent, rebuild: rebuild, counter: counter, svg: svg };
 })();

@@ -1,4 +1,5 @@
-/* The phone: join a room with a nickname, answer, see how it went.
+/* The phone: join a room with a nickname, answer, see how it went. Polls, boards and
+ * surveys of an agenda are drawn by activities-play.js.
  *
  * The join token is kept in localStorage (`quizroom:<code>`); on load and on every
  * reconnect the phone joins again with it and comes back with the same nickname,
@@ -29,6 +30,8 @@
   var builtIndex = -1;     // question index the answer controls were built for
   var timer = { deadline: 0, remaining: 0, paused: false, running: false, handle: null, expired: false };
   var wakeLock = null;
+  var activity = null;     // the controller drawing the poll, board or survey on screen
+  var personal = {};       // agenda position -> my part of that activity (my vote, notes...)
 
   // ------------------------------------------------------------ helpers
   function $(id) { return document.getElementById(id); }
@@ -69,7 +72,7 @@
   }
 
   // ------------------------------------------------------------ screens
-  var SCREENS = ["connecting", "join", "lobby", "question", "locked", "result", "leaderboard", "ended", "message"];
+  var SCREENS = ["connecting", "join", "lobby", "question", "locked", "result", "leaderboard", "activity", "ended", "message"];
   var current = "connecting";
 
   function screen(name) {
@@ -131,7 +134,16 @@
   socket.on("me", function (view) {
     if (!joined) { if (joining) { early.me = view; } return; }
     me = view;
+    keepPersonal();
     render();
+  });
+
+  // A poll, board or survey changed (results, notes to vote on, closed...).
+  socket.on("activity", function (message) {
+    if (!joined || !state || state.phase !== "activity" || !state.activity || !message ||
+        message.position !== state.activity.position) { return; }
+    state.activity = Object.assign({ position: message.position }, message.view);
+    renderActivity();
   });
 
   socket.on("removed", function () {
@@ -215,6 +227,7 @@
       state = early.state || ack.state;
       me = early.me || ack.me;
       early = { state: null, me: null };
+      keepPersonal();
       if (me.answered_current && state.phase === "question") { lockedIndex = state.index; }
       render();
       keepAwake();
@@ -257,6 +270,8 @@
     if (phase !== "question") { pending = null; }
     if (phase === "lobby") {
       $("lobby-nickname").textContent = me.nickname;
+      $("lobby-lead").textContent = isAgenda() ? "Watch the screen: the session starts soon."
+        : "Watch the screen: the quiz starts soon.";
       setIcon($("lobby-icon"), "tick");
       screen("lobby");
     } else if (phase === "question") {
@@ -265,10 +280,92 @@
       renderResult();
     } else if (phase === "leaderboard") {
       renderLeaderboard();
+    } else if (phase === "activity") {
+      renderActivity();
     } else if (phase === "ended") {
       renderEnded();
     }
+    if (phase !== "activity" && activity) { activity.destroy(); activity = null; }
     syncTimer();
+  }
+
+  function questionNumber() { return state.question_number || state.index + 1; }
+
+  function questionsTotal() {
+    return state.questions_total === undefined || state.questions_total === null ? state.total : state.questions_total;
+  }
+
+  function isAgenda() { return questionsTotal() !== state.total; }
+
+  // ---- polls, boards, surveys (drawn by activities-play.js)
+  /** `me.activity` is my part of the activity on screen when `me` was made. */
+  function keepPersonal() {
+    if (me && me.activity && state && state.phase === "activity" && state.activity) {
+      personal[state.activity.position] = me.activity;
+    }
+  }
+
+  function renderActivity() {
+    var view = state.activity;
+    if (!view || !window.PlayActivities) { return; }
+    var fresh = !activity || activity.position !== view.position || activity.kind !== view.kind;
+    if (fresh) {
+      if (activity) { activity.destroy(); }
+      var position = view.position;
+      activity = PlayActivities.create({
+        body: $("pa-body"), heading: $("pa-heading"), kind: $("pa-kind"), agenda: $("pa-agenda"),
+        say: activitySay,
+        respond: function (action, payload) { return respond(position, action, payload); },
+        remember: function (mine) { personal[position] = mine; }
+      }, view, personal[position] || null);
+    }
+    var agenda = $("pa-agenda");
+    clear(agenda);
+    if (isAgenda()) {
+      agenda.appendChild(el("span", { className: "sr-only", text: "Item " + (state.index + 1) + " of " + state.total }));
+      agenda.appendChild(el("span", { "aria-hidden": "true", text: (state.index + 1) + " / " + state.total }));
+    }
+    activity.update(view, personal[view.position] || null);
+    var was = current;
+    screen("activity");
+    if (fresh && was === "activity") {
+      // A new item on the same screen: start at the top, read its heading.
+      window.scrollTo(0, 0);
+      var heading = $("pa-heading");
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+
+  var sayTimer = null;
+  function activitySay(text, isError) {
+    var node = $("pa-status");
+    node.textContent = text || "";
+    node.classList.toggle("is-error", !!isError);
+    node.classList.toggle("is-ok", !!text && !isError);
+    clearTimeout(sayTimer);
+    if (text && !isError) { sayTimer = setTimeout(function () { activitySay(""); }, 4000); }
+  }
+
+  /** Send a response to the activity at `position`; resolves to the ack (never rejects). */
+  function respond(position, action, payload) {
+    return new Promise(function (resolve) {
+      if (!socket.connected || !joined) {
+        resolve({ ok: false, error: { code: "offline" } });
+        return;
+      }
+      socket.timeout(ACK_TIMEOUT).emit("respond", { position: position, action: action, payload: payload },
+        function (err, ack) {
+          if (err) { resolve({ ok: false, error: { code: "timeout" } }); return; }
+          if (!ack.ok && ack.error && ack.error.code === "not_joined" && token) {
+            joined = false;
+            join({ code: CODE, token: token });
+            resolve({ ok: false, error: { code: "offline" } });
+            return;
+          }
+          resolve(ack);
+        });
+    });
   }
 
   function renderMe() {
@@ -290,7 +387,7 @@
     var expired = state.remaining_ms <= 0 && !state.paused;
     if (timer.expired && !expired && $("pq-error").textContent === "Time's up!") { answerError(null); }
     timer.expired = expired;
-    $("pq-heading").textContent = "Question " + (state.index + 1) + " of " + state.total;
+    $("pq-heading").textContent = "Question " + questionNumber() + " of " + questionsTotal();
     $("pq-text").textContent = q.text || "";
     show($("pq-text"), !!q.text);
     show($("pq-look"), !q.text);
@@ -735,7 +832,11 @@
   }
 
   function renderEnded() {
-    $("end-heading").textContent = "You finished " + rankText();
+    var quiz = questionsTotal() > 0;
+    show($("end-stats"), quiz);
+    show($("end-podium-heading"), quiz);
+    show($("end-podium"), quiz);
+    $("end-heading").textContent = quiz ? "You finished " + rankText() : "Thanks for taking part!";
     $("end-score").textContent = number(me.score);
     var s = me.summary || {};
     $("end-correct").textContent = s.questions !== undefined ? number(s.correct) + " of " + number(s.questions) : "–";

@@ -1,8 +1,9 @@
 /* The stage: the projected view of a live room, run by the trainer.
  *
  * Attaches as host with the key the page carries, renders every `state` the server
- * sends (lobby, question, reveal, leaderboard, podium), and sends host commands from
- * the buttons or the keyboard. On a reconnect it attaches again and re-renders from the
+ * sends (lobby, question, reveal, leaderboard, podium, and the polls, boards and surveys
+ * of an agenda, drawn by activities-stage.js), and sends host commands from the buttons
+ * or the keyboard. On a reconnect it attaches again and re-renders from the
  * acknowledgement. Everything people typed (nicknames, typed answers) goes in with
  * textContent only.
  */
@@ -24,6 +25,7 @@
   var fatal = false;
   var nextInFlight = false;
   var timer = { deadline: 0, remaining: 0, limit: 0, paused: false, running: false };
+  var activity = null;  // the controller drawing the poll, board or survey on screen
 
   // ------------------------------------------------------------ helpers
   function $(id) { return document.getElementById(id); }
@@ -53,6 +55,10 @@
     not_paused: "The question is not paused.",
     too_much_time: "This question cannot run any longer.",
     unknown_participant: "That player has already left.",
+    no_previous: "This is the first item of the agenda.",
+    unknown_note: "That note is gone.",
+    unknown_entry: "That entry is gone.",
+    bad_payload: null,
     server_error: "Something went wrong on the server. Try again."
   };
 
@@ -88,6 +94,14 @@
     lobby = view;
     renderLobby();
     renderCount();
+  });
+
+  // A poll, board or survey changed (coalesced by the server: at most a few a second).
+  socket.on("activity", function (message) {
+    if (!state || state.phase !== "activity" || !state.activity || !message ||
+        message.position !== state.activity.position) { return; }
+    state.activity = Object.assign({ position: message.position }, message.view);
+    renderActivity(false);
   });
 
   socket.on("progress", function (view) {
@@ -144,9 +158,17 @@
 
   function inQuestion() { return state && state.phase === "question"; }
 
+  function canGoBack() {
+    return !!state && state.index > 0 &&
+      (state.phase === "reveal" || state.phase === "leaderboard" || state.phase === "activity");
+  }
+
   var actions = {
     next: next,
-    skip: function () { if (inQuestion()) { command("host:skip"); } },
+    skip: function () {
+      if (inQuestion() || (state && state.phase === "activity")) { command("host:skip"); }
+    },
+    back: function () { if (canGoBack()) { command("host:back"); } },
     pause: function () {
       if (inQuestion()) { command(state.paused ? "host:resume" : "host:pause"); }
     },
@@ -168,6 +190,7 @@
   };
 
   $("ctl-next").addEventListener("click", actions.next);
+  $("ctl-back").addEventListener("click", actions.back);
   $("ctl-skip").addEventListener("click", actions.skip);
   $("ctl-pause").addEventListener("click", actions.pause);
   $("ctl-time").addEventListener("click", actions.time);
@@ -190,6 +213,7 @@
   var KEYS = {
     " ": "next", "Spacebar": "next", "ArrowRight": "next", "PageDown": "next",
     "s": "skip", "p": "pause", "t": "time", "e": "close", "l": "lock", "q": "device",
+    "b": "back", "ArrowLeft": "back",
     "Escape": "end", "End": "end"
   };
 
@@ -237,7 +261,7 @@
   }
 
   // ------------------------------------------------------------ rendering
-  var VIEWS = ["connecting", "lobby", "question", "reveal", "leaderboard", "ended", "error"];
+  var VIEWS = ["connecting", "lobby", "question", "reveal", "leaderboard", "activity", "ended", "error"];
 
   function showView(name) {
     VIEWS.forEach(function (v) { show($("view-" + v), v === name); });
@@ -263,7 +287,9 @@
     else if (phase === "question") { renderQuestion(changed); }
     else if (phase === "reveal") { if (changed) { renderReveal(); } }
     else if (phase === "leaderboard") { renderLeaderboard(); }
+    else if (phase === "activity") { renderActivity(changed); }
     else if (phase === "ended") { renderEnded(); }
+    if (phase !== "activity" && activity) { activity.destroy(); activity = null; }
     syncTimer();
     if (changed) {
       built = key;
@@ -271,14 +297,27 @@
     }
   }
 
+  function questionNumber() {
+    return state.question_number || state.index + 1;
+  }
+
+  function questionsTotal() {
+    return state.questions_total === undefined || state.questions_total === null ? state.total : state.questions_total;
+  }
+
+  /** Only quiz questions in this room (a deck), or an agenda with polls, boards, surveys? */
+  function isAgenda() { return questionsTotal() !== state.total; }
+
   function phaseAnnouncement() {
-    var pos = "question " + (state.index + 1) + " of " + state.total;
+    var pos = "question " + questionNumber() + " of " + questionsTotal();
     switch (state.phase) {
       case "lobby": return "Lobby: waiting for players.";
       case "question": return "Showing " + pos + ".";
       case "reveal": return "Answers revealed for " + pos + ".";
       case "leaderboard": return "Leaderboard.";
-      case "ended": return "The room has ended. Podium.";
+      case "activity": return "Showing " + (window.StageActivities ? StageActivities.kindName(state.activity) : "an activity") +
+        ", item " + (state.index + 1) + " of " + state.total + ".";
+      case "ended": return questionsTotal() > 0 ? "The room has ended. Podium." : "The room has ended.";
       default: return "";
     }
   }
@@ -286,8 +325,18 @@
   function renderBar() {
     var inGame = state.phase === "question" || state.phase === "reveal" || state.phase === "leaderboard";
     var position = $("stage-position");
-    position.textContent = inGame ? "Question " + (state.index + 1) + " of " + state.total : "";
+    position.textContent = inGame ? "Question " + questionNumber() + " of " + questionsTotal() : "";
     show(position, inGame);
+    // Where we are in the agenda: small, for the host ("3 / 8"); only when there is one.
+    var agenda = $("stage-agenda");
+    var inAgenda = isAgenda() && state.index >= 0 && state.phase !== "lobby" && state.phase !== "ended";
+    clear(agenda);
+    if (inAgenda) {
+      agenda.appendChild(el("span", { className: "sr-only", text: "Agenda item " + (state.index + 1) + " of " + state.total }));
+      agenda.appendChild(el("span", { "aria-hidden": "true", text: (state.index + 1) + " / " + state.total }));
+    }
+    agenda.setAttribute("data-position", inAgenda ? String(state.index + 1) : "");
+    show(agenda, inAgenda);
     show($("stage-join-mini"), state.phase !== "lobby" && state.phase !== "ended" && !state.locked);
     show($("stage-locked"), !!state.locked && state.phase !== "ended");
     var hint = $("stage-hint");
@@ -305,12 +354,16 @@
 
   function scored() { return state.question && state.question.points > 0; }
 
+  function lastLabel() { return questionsTotal() > 0 ? "Podium" : "Finish"; }
+
   function nextLabel() {
+    var following = isAgenda() ? "Next" : "Next question";
     switch (state.phase) {
       case "lobby": return "Start";
       case "question": return "Show answer";
-      case "reveal": return scored() ? "Leaderboard" : (isLast() ? "Podium" : "Next question");
-      case "leaderboard": return isLast() ? "Podium" : "Next question";
+      case "reveal": return scored() ? "Leaderboard" : (isLast() ? lastLabel() : following);
+      case "leaderboard": return isLast() ? lastLabel() : following;
+      case "activity": return isLast() ? lastLabel() : "Next";
       default: return "Next";
     }
   }
@@ -323,6 +376,9 @@
     $("ctl-next-label").textContent = nextLabel();
     show($("ctl-next"), !ended);
     ["ctl-skip", "ctl-pause", "ctl-time", "ctl-close"].forEach(function (id) { show($(id), question); });
+    show($("ctl-back"), canGoBack());
+    show($("ctl-device"), questionsTotal() > 0 && phase !== "activity");
+    if (phase !== "activity") { clear($("ctl-activity")); show($("ctl-activity"), false); }
     $("ctl-pause-label").textContent = state.paused ? "Resume" : "Pause";
     $("ctl-pause").setAttribute("aria-keyshortcuts", "P");
     $("ctl-lock-label").textContent = state.locked ? "Unlock room" : "Lock room";
@@ -580,7 +636,7 @@
     var list = $("leaderboard-list");
     clear(list);
     var rows = state.leaderboard || [];
-    $("leaderboard-heading").textContent = "Leaderboard after question " + (state.index + 1);
+    $("leaderboard-heading").textContent = "Leaderboard after question " + questionNumber();
     rows.forEach(function (row) {
       var streak = row.streak >= 2 ? el("span", { className: "lb-streak" },
         [Shapes.icon("flame"), el("span", { text: row.streak + " in a row" })]) : null;
@@ -598,7 +654,11 @@
     var list = $("podium");
     clear(list);
     var rows = state.podium || [];
-    show($("podium-empty"), rows.length === 0);
+    var quiz = questionsTotal() > 0;
+    $("ended-heading").textContent = quiz ? "Podium" : "That's a wrap";
+    show($("ended-thanks"), !quiz);
+    show(list, quiz);
+    show($("podium-empty"), quiz && rows.length === 0);
     // Drawn 2nd, 1st, 3rd (CSS order), listed 1st, 2nd, 3rd for screen readers.
     rows.forEach(function (row, i) {
       list.appendChild(el("li", { className: "podium-step podium-" + (i + 1), "data-participant": String(row.id),
@@ -608,6 +668,27 @@
         el("span", { className: "podium-block" }, [el("span", { className: "podium-rank", text: ordinal(row.rank) })])
       ]));
     });
+  }
+
+  // ---- polls, boards, surveys (drawn by activities-stage.js)
+  function renderActivity(changed) {
+    var current = state.activity;
+    if (!current || !window.StageActivities) { return; }
+    if (changed || !activity || activity.position !== current.position || activity.kind !== current.kind) {
+      if (activity) { activity.destroy(); }
+      activity = StageActivities.create({
+        kind: $("activity-kind"), heading: $("activity-heading"), meta: $("activity-meta"),
+        body: $("activity-body"), tools: $("ctl-activity"), section: $("view-activity"),
+        command: function (action, args) {
+          return new Promise(function (resolve) {
+            command("host:activity", { action: action, args: args || {} }, resolve);
+          });
+        },
+        confirm: confirmDialog, status: status, announce: announce
+      }, current);
+    }
+    activity.update(current);
+    show($("ctl-activity"), $("ctl-activity").childNodes.length > 0);
   }
 
   // ------------------------------------------------------------ countdown
