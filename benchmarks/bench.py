@@ -19,7 +19,15 @@ It prints one table row per target and quizroom's latencies as ratios to the bar
 server's: the machine is shared and noisy, so compare ratios between runs, not
 milliseconds. See benchmarks/README.md.
 
+``--scenario poll`` runs a live poll instead of the quiz, against quizroom only: a plan
+of a single-choice poll and a word cloud (POST /api/plans, POST /api/rooms {"plan_id"}),
+every participant voting, then sending 1..3 word-cloud entries, within ``--poll-window``
+seconds. It measures the ``respond`` ack latency, how many coalesced ``activity`` events
+the host and each phone receive per second, how fresh the aggregate is, and checks that
+every acknowledged submission is in the ``submissions`` table.
+
     python benchmarks/bench.py --participants 500 --async-mode eventlet --json out.json
+    python benchmarks/bench.py --scenario poll --participants 500
 """
 
 from __future__ import annotations
@@ -63,6 +71,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--participants", "-n", type=int, default=200, help="Socket.IO clients that join")
+    p.add_argument("--scenario", choices=["quiz", "poll"], default="quiz",
+                   help="quiz: questions, against the bare server and quizroom; poll: a single-choice poll "
+                        "and a word cloud, quizroom only")
+    p.add_argument("--poll-window", type=float, default=3.0,
+                   help="poll scenario: every participant responds at random moments within this many seconds")
     p.add_argument("--async-mode", choices=["eventlet", "gevent", "threading"], default="eventlet")
     p.add_argument("--questions", type=int, default=5)
     p.add_argument("--time-limit", type=int, default=10, help="each question's time limit (s, 5..240)")
@@ -96,6 +109,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--participants, --client-procs, --questions and --rounds must be at least 1")
     if not 5 <= args.time_limit <= 240:
         p.error("--time-limit must be within 5..240 (quizroom's rule)")
+    if args.scenario == "poll":
+        if args.bare_only:
+            p.error("--scenario poll runs against quizroom only (bare_server.py speaks only the quiz protocol)")
+        if args.setup == "db":
+            p.error("--setup db opens a quiz deck; the poll scenario needs the HTTP API (POST /api/plans)")
+        if args.poll_window <= 0:
+            p.error("--poll-window must be positive")
+        args.quizroom_only = True
     args.client_procs = min(args.client_procs, args.participants)
     return args
 
@@ -111,6 +132,23 @@ def deck_document(questions: int, time_limit: int) -> dict:
                          {"text": "The third answer", "correct": i % 4 == 2},
                          {"text": "The fourth answer", "correct": i % 4 == 3}]}
             for i in range(questions)
+        ],
+    }
+
+
+POLL_ACTIVITIES = ("single", "wordcloud")  # the poll scenario's agenda, by position
+
+
+def plan_document() -> dict:
+    """The poll scenario's session plan: a single-choice poll, then a word cloud."""
+    return {
+        "format": "quizroom.plan", "version": 1, "title": "Benchmark polls",
+        "activities": [
+            {"kind": "poll", "uid": "bench-single", "type": "single",
+             "text": "Which of these four should we do first this afternoon?",
+             "options": ["The first option", "The second option", "The third option", "The fourth option"]},
+            {"kind": "poll", "uid": "bench-cloud", "type": "wordcloud",
+             "text": "In a word or two: what keeps you going on a long day?", "max_entries": 3},
         ],
     }
 
@@ -270,7 +308,7 @@ def csrf_token(html: str) -> str | None:
     return found.group(1) if found else None
 
 
-def open_room_http(url: str, deck: dict) -> dict:
+def open_room_http(url: str, document: dict, scenario: str = "quiz") -> dict:
     http = requests.Session()
     page = http.get(f"{url}/login", timeout=30)
     token = csrf_token(page.text)
@@ -284,10 +322,13 @@ def open_room_http(url: str, deck: dict) -> dict:
     # The token lives in the session; read it again in case signing in renewed it.
     after = http.get(f"{url}/decks", timeout=30)
     http.headers["X-CSRFToken"] = csrf_token(after.text) or token
-    created = http.post(f"{url}/api/decks", json=deck, timeout=30)
+    kind = "plans" if scenario == "poll" else "decks"
+    created = http.post(f"{url}/api/{kind}", json=document, timeout=30)
     if created.status_code != 201:
-        raise RuntimeError(f"POST /api/decks gave {created.status_code}: {created.text[:500]}")
-    room = http.post(f"{url}/api/rooms", json={"deck_id": created.json()["id"], "settings": {}}, timeout=30)
+        raise RuntimeError(f"POST /api/{kind} gave {created.status_code}: {created.text[:500]}")
+    source = {"plan_id": created.json()["id"]} if scenario == "poll" else {"deck_id": created.json()["id"],
+                                                                           "settings": {}}
+    room = http.post(f"{url}/api/rooms", json=source, timeout=30)
     if room.status_code != 201:
         raise RuntimeError(f"POST /api/rooms gave {room.status_code}: {room.text[:500]}")
     body = room.json()
@@ -310,7 +351,7 @@ def start_quizroom(work: Path, args: argparse.Namespace, deck: dict) -> Server:
                     env, work / "quizroom-server.log", work)
     server = Server("quizroom", f"http://127.0.0.1:{port}", process, work / "quizroom-server.log", db_path)
     wait_healthy(server)
-    server.room = room or open_room_http(server.url, deck)
+    server.room = room or open_room_http(server.url, deck, args.scenario)
     return server
 
 
@@ -346,6 +387,13 @@ class Run:
         self.results: dict[int, tuple[list, dict]] = {}
         self.worker_errors: list[str] = []
         self.inbox: asyncio.Queue = asyncio.Queue()
+        # poll scenario
+        self.submitted: dict[int, dict[int, tuple[int, int]]] = {}  # position -> wid -> (ok, failed)
+        self.host_activity: list[list] = []  # [time, position, aggregate total] per host `activity`
+        self.host_views: dict[int, dict] = {}  # position -> the latest view the host got
+        self.expected_totals: dict[int, int] = {}
+        self.activity_usage: dict[int, dict] = {}  # position -> server CPU s, busiest second
+        self.workers: list = []
 
     # messages from the workers
     def handle(self, message: tuple) -> None:
@@ -359,6 +407,8 @@ class Run:
             self.seen.setdefault(tuple(message[2]), set()).add(wid)
         elif kind == "results":
             self.results[wid] = (message[2], message[3])
+        elif kind == "submitted":
+            self.submitted.setdefault(message[2], {})[wid] = (message[3], message[4])
         elif kind == "error":
             self.worker_errors.append(message[2])
             self.notes.append(f"client process {wid} failed: {message[2].strip().splitlines()[-1]}")
@@ -382,13 +432,58 @@ class Run:
 
     async def wait_seen(self, key: tuple, timeout: float | None = None) -> bool:
         return await self.wait(lambda: self.playing() <= self.seen.get(key, set()),
-                               timeout or self.args.phase_timeout, f"{key[0]} {key[1]} {key[2]} to reach everyone")
+                               timeout or self.args.phase_timeout, f"{' '.join(map(str, key))} to reach everyone")
 
-    async def host_next(self, host, label: str) -> None:
+    async def host_next(self, host, label: str, event: str = "host:next") -> None:
         self.sends[label] = time.time()
-        ack = await host.call("host:next", timeout=self.args.request_timeout)
+        ack = await host.call(event, timeout=self.args.request_timeout)
         if not (isinstance(ack, dict) and ack.get("ok")):
-            self.notes.append(f"host:next ({label}) was refused: {ack}")
+            self.notes.append(f"{event} ({label}) was refused: {ack}")
+
+    async def play_quiz(self, host) -> None:
+        args, limit = self.args, self.args.time_limit
+        for i in range(args.questions):
+            await self.host_next(host, f"question/{i}")
+            await self.wait_seen(("state", "question", i))
+            await self.wait_seen(("state", "reveal", i), limit + args.phase_timeout)
+            await self.wait_seen(("me", "reveal", i))
+            await asyncio.sleep(args.settle)
+            await self.host_next(host, f"leaderboard/{i}")
+            await self.wait_seen(("state", "leaderboard", i))
+            await asyncio.sleep(args.settle)
+        await self.host_next(host, "ended")
+        await self.wait_seen(("state", "ended", None))
+        await self.wait_seen(("me", "ended", None))
+
+    def host_total(self, position: int) -> int:
+        return max((total for _t, pos, total in self.host_activity if pos == position and total is not None),
+                   default=-1)
+
+    async def play_poll(self, host) -> None:
+        """host:next opens each poll; everyone responds; wait until the host and every phone
+        have an aggregate counting every acknowledged response; then the next; host:end."""
+        args = self.args
+        for position, kind in enumerate(POLL_ACTIVITIES):
+            cpu0, mono0 = self.sampler.cpu_now("server"), time.monotonic()
+            await self.host_next(host, f"activity/{position}")
+            await self.wait_seen(("state", "activity", position))
+            await self.wait(lambda p=position: self.playing() <= set(self.submitted.get(p, {})),
+                            args.poll_window + args.phase_timeout, f"everyone to respond to the {kind} poll")
+            total = sum(ok for ok, _failed in self.submitted.get(position, {}).values())
+            self.expected_totals[position] = total
+            for _proc, parent in self.workers:
+                parent.send(("expect", position, total))
+            await self.wait_seen(("final", position))
+            await self.wait(lambda p=position, t=total: self.host_total(p) >= t, args.phase_timeout,
+                            f"the host to get the final {kind} aggregate")
+            mono1 = time.monotonic()
+            self.activity_usage[position] = {
+                "cpu": self.sampler.cpu_now("server") - cpu0, "seconds": mono1 - mono0,
+                "peak_cpu_share": self.sampler.peak_utilisation("server", mono0, mono1)}
+            await asyncio.sleep(args.settle)
+        await self.host_next(host, "ended", "host:end")
+        await self.wait_seen(("state", "ended", None))
+        await self.wait_seen(("me", "ended", None))
 
     async def drive(self) -> dict:
         args, loop = self.args, asyncio.get_running_loop()
@@ -417,18 +512,28 @@ class Run:
                        "numbers": numbers[wid * size:(wid + 1) * size], "time_limit": args.time_limit,
                        "time_scale": args.time_scale, "answer_window": tuple(args.answer_window),
                        "connect_concurrency": args.connect_concurrency, "request_timeout": args.request_timeout,
-                       "overall_timeout": args.timeout, "seed": args.seed}
+                       "overall_timeout": args.timeout, "seed": args.seed,
+                       "scenario": args.scenario, "poll_window": args.poll_window}
                 parent, child = ctx.Pipe()
                 proc = ctx.Process(target=swarm.worker_main, args=(wid, cfg, child, out), daemon=True,
                                    name=f"bench-clients-{wid}")
                 proc.start()
                 workers.append((proc, parent))
+            self.workers = workers
             await self.wait(lambda: len(self.ready) == len(workers), 120, "the client processes to start")
 
             @host.on("state")
             async def on_state(data):
                 phase = data.get("phase")
                 self.host_recv.setdefault(f"{phase}/{data.get('index')}", time.time())
+
+            if args.scenario == "poll":
+                @host.on("activity")
+                async def on_activity(data):
+                    view = data.get("view") or {}
+                    self.host_activity.append([time.time(), data.get("position"), swarm.aggregate_total(view)])
+                    self.host_views[data.get("position")] = view
+                    self.inbox.put_nowait(("host", None))  # wakes a wait() on the host's aggregate
 
             await host.connect(self.server.url, transports=["websocket"], wait_timeout=args.request_timeout)
             attached = await host.call("host:attach", {"code": self.server.room["code"],
@@ -449,19 +554,10 @@ class Run:
                 raise RuntimeError("no client could join")
             await asyncio.sleep(args.settle + 0.3)  # let the coalesced lobby updates go out
             cpu1 = self.sampler.cpu_now("server")
-            limit = args.time_limit
-            for i in range(args.questions):
-                await self.host_next(host, f"question/{i}")
-                await self.wait_seen(("state", "question", i))
-                await self.wait_seen(("state", "reveal", i), limit + args.phase_timeout)
-                await self.wait_seen(("me", "reveal", i))
-                await asyncio.sleep(args.settle)
-                await self.host_next(host, f"leaderboard/{i}")
-                await self.wait_seen(("state", "leaderboard", i))
-                await asyncio.sleep(args.settle)
-            await self.host_next(host, "ended")
-            await self.wait_seen(("state", "ended", None))
-            await self.wait_seen(("me", "ended", None))
+            if args.scenario == "poll":
+                await self.play_poll(host)
+            else:
+                await self.play_quiz(host)
             cpu2, mono2, machine2 = self.sampler.cpu_now("server"), time.monotonic(), psutil.cpu_times()
             busy = sum(machine2) - sum(machine0) - (machine2.idle - machine0.idle) - (
                 getattr(machine2, "iowait", 0) - getattr(machine0, "iowait", 0))
@@ -635,6 +731,268 @@ def figures(run: Run, server: Server, usage: dict, args: argparse.Namespace) -> 
     }
 
 
+# ---------------------------------------------------------- poll figures
+BURST_TAIL = 0.5  # s after the last ack that still belong to a burst (the coalesced flush is one tick away)
+
+
+def stored_submissions(db_path: Path, room_id: int | None) -> set[tuple]:
+    """(participant, position, action, vote value or entry id) of every stored submission."""
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)) as db:
+        query = "SELECT participant_number, position, action, record FROM submissions"
+        rows = db.execute(query) if room_id is None else db.execute(query + " WHERE room_id = ?", (room_id,))
+        out = set()
+        for pid, position, action, record in rows:
+            data = json.loads(record) if isinstance(record, str) else record
+            ref = json.dumps(data.get("value")) if action == "vote" else data.get("id")
+            out.add((int(pid), int(position), action, ref))
+        return out
+
+
+def acked_key(pid: int, sub: dict) -> tuple:
+    ref = json.dumps(sub["payload"].get("value")) if sub["action"] == "vote" else sub["entry_id"]
+    return (pid, sub["pos"], sub["action"], ref)
+
+
+def per_second(times: list[float], start: float, end: float) -> tuple[int, float | None]:
+    """Events in the busiest 1-s bucket (buckets from `start`) and the mean rate over [start, end]."""
+    inside = [t for t in times if start <= t <= end]
+    buckets: dict[int, int] = {}
+    for t in inside:
+        buckets[int((t - start) // 1.0)] = buckets.get(int((t - start) // 1.0), 0) + 1
+    return max(buckets.values(), default=0), (len(inside) / (end - start) if end > start else None)
+
+
+def first_at_least(events: list, position: int, total: int) -> float | None:
+    """Time of the first `activity` event of `position` whose aggregate counts `total`."""
+    for t, pos, got in events:
+        if pos == position and got is not None and got >= total:
+            return t
+    return None
+
+
+def fold(text: str) -> str:
+    try:
+        from quizroom.engine.text import fold_answer
+    except ImportError:  # the same rule, for a checkout without quizroom installed
+        import unicodedata
+
+        decomposed = unicodedata.normalize("NFKD", "".join(c for c in text if unicodedata.category(c)[0] != "C"))
+        return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return fold_answer(text)
+
+
+def aggregate_check(kind: str, view: dict | None, ok_subs: list[dict]) -> str | None:
+    """None if the host's last view of the poll counts exactly the acknowledged responses."""
+    results = (view or {}).get("results")
+    if not isinstance(results, dict):
+        return "the host got no results"
+    if kind == "single":
+        want = [0] * len(results.get("counts", []))
+        for sub in ok_subs:
+            value = sub["payload"]["value"]
+            if value >= len(want):
+                return f"vote {value} outside the counts {results.get('counts')}"
+            want[value] += 1
+        return None if results["counts"] == want else f"counts {results['counts']} != acked votes {want}"
+    want_words: dict[str, int] = {}
+    for sub in ok_subs:
+        key = fold(sub["payload"]["text"])
+        want_words[key] = want_words.get(key, 0) + 1
+    got_words = {fold(w["text"]): w["count"] for w in results.get("words", [])}
+    problems = []
+    if results.get("entries") != len(ok_subs):
+        problems.append(f"entries {results.get('entries')} != acked {len(ok_subs)}")
+    if got_words != want_words:
+        problems.append(f"words {sorted(got_words.items())} != acked {sorted(want_words.items())}")
+    return "; ".join(problems) or None
+
+
+def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace) -> dict:
+    records = [rec for wid in sorted(run.results) for rec in run.results[wid][0]]
+    sizes: dict[str, int] = {}
+    for _records, worker_sizes in run.results.values():
+        sizes.update(worker_sizes)
+    joined = [r for r in records if r["joined"] is not None]
+    join_errors: dict[str, int] = {}
+    for r in records:
+        if r["join_error"]:
+            join_errors[r["join_error"][:80]] = join_errors.get(r["join_error"][:80], 0) + 1
+    starts = [r["connect_start"] for r in records if r["connect_start"] is not None]
+    join_total = (max(r["joined"] for r in joined) - min(starts)) if joined and starts else None
+    try:
+        stored = stored_submissions(server.db_path, server.room.get("room_id")) if server.db_path else None
+    except sqlite3.Error as error:
+        stored = None
+        run.notes.append(f"could not read the submissions table: {error}")
+
+    activities, all_acked = [], set()
+    missing = {"state activity": 0, "final aggregate": 0, "ended": 0, "me_ended": 0}
+    for position, kind in enumerate(POLL_ACTIVITIES):
+        subs = [(r, sub) for r in joined for sub in r.get("subs", []) if sub["pos"] == position]
+        ok = [sub for _rec, sub in subs if sub["ok"]]
+        errors: dict[str, int] = {}
+        for _rec, sub in subs:
+            if not sub["ok"]:
+                errors[sub["error"] or "?"] = errors.get(sub["error"] or "?", 0) + 1
+        acked = {acked_key(r["pid"], sub) for r, sub in subs if sub["ok"]}
+        all_acked |= acked
+        opened = run.sends.get(f"activity/{position}")
+        got = [r["recv"][("state", "activity", position)] - opened for r in joined
+               if opened and ("state", "activity", position) in r["recv"]]
+        missing["state activity"] += len(joined) - len(got)
+        row: dict = {"position": position, "poll": kind, "sent": len(subs), "acked": len(ok), "errors": errors,
+                     "open_bcast": summary(got), "ack": summary([s["acked"] - s["sent"] for s in ok])}
+        total = run.expected_totals.get(position, len(ok))
+        if ok:
+            start = min(sub["sent"] for _rec, sub in subs)
+            last_ack = max(sub["acked"] for sub in ok)
+            end = last_ack + BURST_TAIL
+            host_times = sorted(t for t, pos, _n in run.host_activity if pos == position)
+            row["burst_s"] = _r(end - start, 2)
+            row["host_per_s_max"], host_mean = per_second(host_times, start, end)
+            row["host_per_s_mean"] = _r(host_mean, 2)
+            gaps = [b - a for a, b in zip(host_times, host_times[1:], strict=False) if start <= a and b <= end]
+            row["host_min_gap_ms"] = _r(min(gaps) * 1000 if gaps else None)
+            phone_max, phone_means, fanout, fresh = 0, [], 0, []
+            for r in joined:
+                times = [t for t, pos, _n in r["activity"] if pos == position]
+                most, mean_rate = per_second(times, start, end)
+                phone_max = max(phone_max, most)
+                if mean_rate is not None:
+                    phone_means.append(mean_rate)
+                fanout += sum(1 for t in times if start <= t <= end)
+                seen = first_at_least(r["activity"], position, total)
+                if seen is None:
+                    missing["final aggregate"] += 1
+                else:
+                    fresh.append(seen - last_ack)
+            row["phone_per_s_max"] = phone_max
+            row["phone_per_s_mean"] = _r(sum(phone_means) / len(phone_means), 2) if phone_means else None
+            row["phone_msgs_per_s"] = _r(fanout / (end - start), 1)
+            host_seen = first_at_least(run.host_activity, position, total)
+            row["fresh_host_ms"] = _r((host_seen - last_ack) * 1000) if host_seen else None
+            row["fresh_phone"] = summary(fresh)
+            # Every acknowledged response, not just the last: the k-th ack (in ack order) is in the
+            # first host event counting at least k (ack order ~ the order the server applied them).
+            host_events = sorted((t, n) for t, pos, n in run.host_activity if pos == position and n is not None)
+            lags, j = [], 0
+            for k, acked_at in enumerate(sorted(sub["acked"] for sub in ok), start=1):
+                while j < len(host_events) and host_events[j][1] < k:
+                    j += 1
+                if j < len(host_events):
+                    lags.append(host_events[j][0] - acked_at)
+            row["fresh_host_each"] = summary(lags)
+        row["aggregate_error"] = aggregate_check(kind, run.host_views.get(position), ok)
+        row["lost"] = len(acked - stored) if stored is not None else None
+        row["lost_examples"] = sorted(acked - stored, key=str)[:5] if stored is not None else []
+        use = run.activity_usage.get(position, {})
+        row["server_cpu_s"] = _r(use.get("cpu"), 2)
+        row["server_peak_cpu_share"] = _r(use.get("peak_cpu_share"), 2)
+        activities.append(row)
+    for key, label in ((("state", "ended", None), "ended"), (("me", "ended", None), "me_ended")):
+        missing[label] = sum(1 for r in joined if key not in r["recv"])
+    ended = run.sends.get("ended")
+    log_errors = server.log_errors()
+    lost = sum(a["lost"] for a in activities) if stored is not None else None
+    return {
+        "target": server.name,
+        "scenario": "poll",
+        "participants": args.participants,
+        "joined": len(joined),
+        "join_failed": len(records) - len(joined),
+        "join_errors": join_errors,
+        "join_total_s": _r(join_total, 2),
+        "connect": summary([r["connected"] - r["connect_start"] for r in joined]),
+        "join_ack": summary([r["joined"] - r["connected"] for r in joined]),
+        "activities": activities,
+        "end_bcast": summary([r["recv"][("state", "ended", None)] - ended for r in joined
+                              if ended and ("state", "ended", None) in r["recv"]]),
+        "answers_lost": lost,  # (the name main() checks)
+        "stored_but_not_acked": len(stored - all_acked) if stored is not None else None,
+        "aggregate_mismatch": sum(1 for a in activities if a["aggregate_error"]),
+        "missing_receipts": missing,
+        "disconnected_early": sum(1 for r in joined if r["disconnected_early"]),
+        "server_log_errors": len(log_errors),
+        "server_log_error_lines": log_errors[:20],
+        "server_cpu_s": _r(usage["cpu"]["total"], 2),
+        "server_cpu_join_s": _r(usage["cpu"]["join"], 2),
+        "server_cpu_poll_s": _r(usage["cpu"]["quiz"], 2),
+        "server_peak_cpu_share": _r(usage["peak_cpu_share"], 2),
+        "server_peak_rss_mib": _r(usage["peak_rss"] / 2**20, 1),
+        "client_cpu_s": usage["client_cpu"],
+        "client_peak_cpu_share": _r(usage["client_peak_cpu_share"], 2),
+        "run_seconds": _r(usage["machine"]["seconds"], 1),
+        "machine_busy_share": _r(usage["machine"]["busy_share"], 2),
+        "other_processes_cpu_s": _r(usage["machine"]["other_cpu_s"], 1),
+        "payload_bytes": sizes,
+        "notes": run.notes,
+    }
+
+
+POLL_COLUMNS = [
+    ("target", "target", "{}"), ("poll", "poll", "{}"), ("N", "joined", "{}"),
+    ("subs", "acked", "{}"), ("ack p50", ("ack", "p50_ms"), "{:.1f}"), ("ack p99", ("ack", "p99_ms"), "{:.1f}"),
+    ("host/s max", "host_per_s_max", "{}"), ("host/s mean", "host_per_s_mean", "{:.2f}"),
+    ("phone/s max", "phone_per_s_max", "{}"), ("phone/s mean", "phone_per_s_mean", "{:.2f}"),
+    ("fresh host", "fresh_host_ms", "{:.0f}"), ("fresh ph p50", ("fresh_phone", "p50_ms"), "{:.0f}"),
+    ("fresh ph p99", ("fresh_phone", "p99_ms"), "{:.0f}"), ("lost", "lost", "{}"),
+    ("CPU s", "server_cpu_s", "{:.1f}"), ("busiest s", "server_peak_cpu_share", "{:.0%}"),
+]
+
+
+def print_poll_report(rows: dict, args: argparse.Namespace) -> None:
+    print()
+    print(f"{args.participants} participants, async mode {args.async_mode}, poll scenario (single-choice vote, "
+          f"then 1-3 word-cloud entries each, within {args.poll_window:g} s), {args.client_procs} client "
+          f"processes; latencies in ms")
+    print("bare-server comparison: skipped (bare_server.py speaks only the quiz protocol)")
+    table = [[title for title, _k, _f in POLL_COLUMNS]]
+    for row in rows.values():
+        for activity in row["activities"]:
+            merged = {**activity, "target": row["target"], "joined": row["joined"]}
+            table.append([cell(merged, key, fmt) for _t, key, fmt in POLL_COLUMNS])
+    widths = [max(len(r[i]) for r in table) for i in range(len(POLL_COLUMNS))]
+    for n, line in enumerate(table):
+        print("  ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    for row in rows.values():
+        t = row["target"]
+        print()
+        print(f"[{t}] joins {row['joined']}/{row['participants']} in {row['join_total_s']} s"
+              f"{' ' + json.dumps(row['join_errors']) if row['join_errors'] else ''}; server CPU "
+              f"{row['server_cpu_s']} s (join {row['server_cpu_join_s']}, polls {row['server_cpu_poll_s']}), "
+              f"busiest second {int((row['server_peak_cpu_share'] or 0) * 100)}% of a core, peak RSS "
+              f"{row['server_peak_rss_mib']} MiB; log errors {row['server_log_errors']}; end bcast p99 "
+              f"{row['end_bcast']['p99_ms']} ms")
+        for a in row["activities"]:
+            print(f"[{t}] {a['poll']}: {a['acked']}/{a['sent']} acked"
+                  f"{' errors ' + json.dumps(a['errors']) if a['errors'] else ''}, burst {a.get('burst_s')} s; "
+                  f"open bcast p50/p99 {a['open_bcast']['p50_ms']}/{a['open_bcast']['p99_ms']} ms; "
+                  f"host min gap between activity events {a.get('host_min_gap_ms')} ms; activity events to "
+                  f"phones {a.get('phone_msgs_per_s')}/s in all; freshness of every ack at the host p50/p99 "
+                  f"{(a.get('fresh_host_each') or {}).get('p50_ms')}/{(a.get('fresh_host_each') or {}).get('p99_ms')} "
+                  f"ms; aggregate {'OK' if not a['aggregate_error'] else 'WRONG: ' + a['aggregate_error'][:300]}")
+            if a["lost"]:
+                print(f"[{t}] LOST SUBMISSIONS ({a['poll']}): {a['lost']} acked but not stored, "
+                      f"e.g. {a['lost_examples']}")
+        print(f"[{t}] client processes' CPU {row['client_cpu_s']} (busiest second "
+              f"{int((row['client_peak_cpu_share'] or 0) * 100)}%); payload bytes {row['payload_bytes']}")
+        print(f"[{t}] machine: {int((row['machine_busy_share'] or 0) * 100)}% of all {os.cpu_count()} cores busy "
+              f"over the {row['run_seconds']} s run; other processes (not this benchmark) used "
+              f"{row['other_processes_cpu_s']} CPU s: high values make latencies noisy")
+        missing = {k: v for k, v in row["missing_receipts"].items() if v}
+        if missing or row["disconnected_early"]:
+            print(f"[{t}] MISSING receipts {missing}, disconnected early {row['disconnected_early']}")
+        if row["stored_but_not_acked"]:
+            print(f"[{t}] note: {row['stored_but_not_acked']} submissions stored but not acknowledged "
+                  f"(ack lost or timed out)")
+        for line in row["server_log_error_lines"][:5]:
+            print(f"[{t}] log: {line[:200]}")
+        for note in row["notes"]:
+            print(f"[{t}] note: {note}")
+
+
 COLUMNS = [
     ("target", "target", "{}"), ("N", "joined", "{}"), ("join s", "join_total_s", "{:.2f}"),
     ("ack p50", ("answer_ack", "p50_ms"), "{:.1f}"), ("ack p99", ("answer_ack", "p99_ms"), "{:.1f}"),
@@ -652,7 +1010,7 @@ RATIOS_P50 = [("ack p50", "answer_ack"), ("question bcast p50", "question_bcast"
 
 
 def cell(row: dict, key, fmt: str) -> str:
-    value = row[key[0]][key[1]] if isinstance(key, tuple) else row.get(key)
+    value = (row.get(key[0]) or {}).get(key[1]) if isinstance(key, tuple) else row.get(key)
     if value is None:
         return "-"
     return fmt.format(value)
@@ -736,7 +1094,7 @@ def bench_one(kind: str, work: Path, args: argparse.Namespace, deck: dict) -> di
         usage = asyncio.run(run.drive())
         usage["peak_rss"] = sampler.peak_rss.get("server", 0)
         server.stop()  # before reading the database: acknowledged answers must have survived
-        row = figures(run, server, usage, args)
+        row = (poll_figures if args.scenario == "poll" else figures)(run, server, usage, args)
         if args.raw:
             raw_path = Path(args.raw)
             raw_path = raw_path.with_name(f"{raw_path.stem}-{kind}{raw_path.suffix or '.json'}")
@@ -783,7 +1141,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(max(1, int(args.timeout)))  # the last resort: every wait below has its own timeout
-    deck = deck_document(args.questions, args.time_limit)
+    deck = plan_document() if args.scenario == "poll" else deck_document(args.questions, args.time_limit)
     kinds = ["bare"] if args.bare_only else ["quizroom"] if args.quizroom_only else ["bare", "quizroom"]
     work = Path(tempfile.mkdtemp(prefix="quizroom-bench-"))
     rounds: list[dict[str, dict]] = []
@@ -809,7 +1167,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = {f"{kind}#{n + 1}" if len(rounds) > 1 else kind: {**row, "target": f"{kind}#{n + 1}"
                                                              if len(rounds) > 1 else kind}
             for n, r in enumerate(rounds) for kind, row in r.items()}
-    if rows:
+    if rows and args.scenario == "poll":
+        print_poll_report(rows, args)
+    elif rows:
         print_report(rows, ratio, args)
         if len(per_round) > 1:
             for n, r in enumerate(per_round, 1):
@@ -821,7 +1181,7 @@ def main(argv: list[str] | None = None) -> int:
             "rounds": rounds, "ratios_per_round": per_round, "ratios_quizroom_over_bare": ratio,
             "status": status}, indent=2))
     for row in rows.values():
-        if row["answers_lost"] or row["join_failed"] or row["server_log_errors"]:
+        if row["answers_lost"] or row["join_failed"] or row["server_log_errors"] or row.get("aggregate_mismatch"):
             status = status or 2
     if args.keep or status:
         print(f"\nlogs and database kept in {work}")
