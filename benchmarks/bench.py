@@ -853,10 +853,13 @@ def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace
             row["host_per_s_mean"] = _r(host_mean, 2)
             gaps = [b - a for a, b in zip(host_times, host_times[1:], strict=False) if start <= a and b <= end]
             row["host_min_gap_ms"] = _r(min(gaps) * 1000 if gaps else None)
-            phone_max, phone_means, fanout, fresh = 0, [], 0, []
+            phone_max, phone_means, fanout, fresh, phone_gap = 0, [], 0, [], None
             for r in joined:
-                times = [t for t, pos, _n in r["activity"] if pos == position]
+                times = sorted(t for t, pos, _n in r["activity"] if pos == position)
                 most, mean_rate = per_second(times, start, end)
+                gaps = [b - a for a, b in zip(times, times[1:], strict=False) if start <= a and b <= end]
+                if gaps and (phone_gap is None or min(gaps) < phone_gap):
+                    phone_gap = min(gaps)
                 phone_max = max(phone_max, most)
                 if mean_rate is not None:
                     phone_means.append(mean_rate)
@@ -867,6 +870,7 @@ def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace
                 else:
                     fresh.append(seen - last_ack)
             row["phone_per_s_max"] = phone_max
+            row["phone_min_gap_ms"] = _r(phone_gap * 1000 if phone_gap is not None else None)
             row["phone_per_s_mean"] = _r(sum(phone_means) / len(phone_means), 2) if phone_means else None
             row["phone_msgs_per_s"] = _r(fanout / (end - start), 1)
             host_seen = first_at_least(run.host_activity, position, total)
@@ -969,7 +973,8 @@ def print_poll_report(rows: dict, args: argparse.Namespace) -> None:
             print(f"[{t}] {a['poll']}: {a['acked']}/{a['sent']} acked"
                   f"{' errors ' + json.dumps(a['errors']) if a['errors'] else ''}, burst {a.get('burst_s')} s; "
                   f"open bcast p50/p99 {a['open_bcast']['p50_ms']}/{a['open_bcast']['p99_ms']} ms; "
-                  f"host min gap between activity events {a.get('host_min_gap_ms')} ms; activity events to "
+                  f"shortest gap between two activity events: host {a.get('host_min_gap_ms')} ms, any phone "
+                  f"{a.get('phone_min_gap_ms')} ms; activity events to "
                   f"phones {a.get('phone_msgs_per_s')}/s in all; freshness of every ack at the host p50/p99 "
                   f"{(a.get('fresh_host_each') or {}).get('p50_ms')}/{(a.get('fresh_host_each') or {}).get('p99_ms')} "
                   f"ms; aggregate {'OK' if not a['aggregate_error'] else 'WRONG: ' + a['aggregate_error'][:300]}")
