@@ -9,11 +9,16 @@ for the server, never for a fixed time. No tests live here.
         ack = await phone.join("Ana")
         state = await phone.wait_for("state", lambda s: s["phase"] == "question")
         await phone.answer(state["index"], 0)
+
+Polls, boards and surveys: ``phone.respond(position, action, payload)`` and
+``host.activity(action, args)``; ``received_at`` has the arrival time (``time.monotonic()``)
+of each message in ``received``, to measure broadcast rates.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,11 +37,13 @@ class ProtocolClient:
         self.name = name
         self.sio = socketio.AsyncClient(reconnection=False)
         self.received: list[tuple[str, Any]] = []
+        self.received_at: list[float] = []  # time.monotonic() of each message in `received`
         self._arrived = asyncio.Event()
         self.sio.on("*", self._record)
         self.sio.on("disconnect", self._disconnected)
 
     async def _record(self, event: str, data: Any = None) -> None:
+        self.received_at.append(time.monotonic())
         self.received.append((event, data))
         self._arrived.set()
 
@@ -75,6 +82,11 @@ class ProtocolClient:
     def last(self, event: str) -> Any:
         found = self.messages(event)
         return found[-1] if found else None
+
+    def arrivals(self, event: str, since: int = 0) -> list[float]:
+        """When each `event` message (at or after `since`) arrived (time.monotonic())."""
+        return [at for (name, _data), at in zip(self.received[since:], self.received_at[since:], strict=True)
+                if name == event]
 
     def mark(self) -> int:
         """A position in ``received``: pass it as ``since`` to wait only for newer messages."""
@@ -129,6 +141,15 @@ class PlayerClient(ProtocolClient):
     async def answer(self, question: int, value: Any) -> dict:
         return await self.call("answer", {"question": question, "value": value})
 
+    async def respond(self, position: int, action: str, payload: dict | None = None) -> dict:
+        """A poll vote or entry, a board note or dot, survey answers (ack: {ok, position, personal})."""
+        return await self.call("respond", {"position": position, "action": action, "payload": payload or {}})
+
+    async def wait_activity(self, predicate: Callable[[dict], bool] = lambda _view: True, **kwargs) -> dict:
+        """The first `activity` message whose view satisfies `predicate`; returns the view."""
+        message = await self.wait_for("activity", lambda m: predicate(m["view"]), **kwargs)
+        return message["view"]
+
     async def wait_result(self, question: int, **kwargs) -> dict:
         """The `me` message sent at the reveal of `question`."""
         return await self.wait_for(
@@ -164,6 +185,22 @@ class HostClient(ProtocolClient):
         ack = await self.command(event, data)
         if ack != {"ok": True}:
             raise AssertionError(f"{event} refused: {ack}")
+
+    async def activity(self, action: str, args: dict | None = None) -> dict:
+        """A host command on the poll, board or survey on screen (ack: {ok})."""
+        data: dict = {"action": action}
+        if args is not None:
+            data["args"] = args
+        return await self.command("host:activity", data)
+
+    async def must_activity(self, action: str, args: dict | None = None) -> None:
+        ack = await self.activity(action, args)
+        if ack != {"ok": True}:
+            raise AssertionError(f"host:activity {action} {args} refused: {ack}")
+
+    async def wait_activity(self, predicate: Callable[[dict], bool] = lambda _view: True, **kwargs) -> dict:
+        message = await self.wait_for("activity", lambda m: predicate(m["view"]), **kwargs)
+        return message["view"]
 
     async def wait_lobby(self, count: int, **kwargs) -> dict:
         return await self.wait_for("lobby", lambda lobby: lobby["count"] >= count, **kwargs)
