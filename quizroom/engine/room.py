@@ -145,6 +145,8 @@ class Room:
         self.reveals: dict[int, dict] = {}  # question position -> its reveal, for "back"
         self.played: set[int] = set()
         self.sent_player_view: dict | None = None
+        self.sent_personal: dict[int, tuple] = {}  # pid -> (position, personal part) last sent
+        self.personal_dirty = False
         self.settings = settings or Settings()
         self.phase = Phase.LOBBY
         self.index = -1
@@ -354,6 +356,8 @@ class Room:
         """The `state` about to go out carries this run's view: nothing is left for the flush."""
         run.dirty = False
         self.sent_player_view = run.view(True, self.names())
+        # Everyone starts from their part as it stands; later host actions send only changes.
+        self.sent_personal = {p.id: (self.index, run.personal(p.id)) for p in self.active()}
 
     def skip(self, now: float) -> Outcome:
         """Drop the open question (its answers stay stored but earn nothing), or move past
@@ -451,8 +455,10 @@ class Room:
         run = self.runs[self.index]
         record = run.submit(pid, action, payload, now)
         activity = self.activities[self.index]
+        mine = run.personal(pid)
+        self.sent_personal[pid] = (self.index, mine)
         return Outcome(submissions=[SubmissionRecord(pid, self.index, activity.uid, action, record, now)],
-                       reply={"position": self.index, "personal": run.personal(pid)})
+                       reply={"position": self.index, "personal": mine})
 
     def host_activity(self, action: object, args: object, now: float) -> Outcome:
         self.require(Phase.ACTIVITY)
@@ -463,9 +469,23 @@ class Room:
         outcome = Outcome(room_changed=True)
         outcome.emits += self._activity_emits()  # at once; to phones only if their view changed
         # A host action can change what is personal too (votes handed back by a delete, an
-        # entry approved, a new allowance): everyone gets their own part again.
-        outcome.emits += self._personal_all(now).emits
+        # entry approved, a new allowance): the next flush tells whoever it changed for.
+        self.personal_dirty = True
         return outcome
+
+    def _changed_personal(self) -> list[Emit]:
+        """`me` to the participants whose own part of the activity on screen changed."""
+        run = self.run
+        if run is None:
+            return []
+        people = self.active()
+        emits = []
+        for person in people:
+            mine = (self.index, run.personal(person.id))
+            if self.sent_personal.get(person.id) != mine:
+                self.sent_personal[person.id] = mine
+                emits.append(Emit("me", self.personal_view(person.id, len(people)), "participant", person.id))
+        return emits
 
     def _activity_emits(self) -> list[Emit]:
         """The activity's views, to the stage always and to phones when theirs changed."""
@@ -503,6 +523,9 @@ class Room:
                 outcome.emits.append(Emit("progress", self.progress_view(), "host"))
         if self.run is not None and self.run.dirty:
             outcome.emits += self._activity_emits()
+        if self.personal_dirty:
+            self.personal_dirty = False
+            outcome.emits += self._changed_personal()
         return outcome
 
     # ------------------------------------------------------- transitions
