@@ -51,6 +51,7 @@ def test_build_a_plan_and_start_a_room_from_it(page, live_server):
     page.get_by_role("link", name="Session plans").click()
     page.get_by_role("link", name="New session plan").first.click()
     expect(page.get_by_role("heading", name="New session plan")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("data-editor-ready", "true")
     page.get_by_label("Title").fill("Team workshop")
 
     page.get_by_role("button", name="Add poll").click()
@@ -73,6 +74,9 @@ def test_build_a_plan_and_start_a_room_from_it(page, live_server):
     assert violations == [], format_violations(violations)
 
     page.get_by_role("button", name="Save plan").click()
+    page.wait_for_function("() => !document.getElementById('save-status').textContent.startsWith('Saving')")
+    problems = page.locator("#error-summary li").all_inner_texts()
+    assert problems == [], problems
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=WAIT)
     expect(page).to_have_url(re.compile(r"/plans/\d+/edit$"))
     plan_id = int(re.search(r"/plans/(\d+)/edit", page.url).group(1))

@@ -831,8 +831,9 @@
     try { doc = JSON.parse(data.textContent); } catch (error) { doc = {}; }
     loadDocument(doc);
     if (!deckId && deck.questions.length === 0) deck.questions.push(newQuestion("single"));
-    titleInput.value = deck.title;
-    descriptionInput.value = deck.description;
+    // Text typed before this script ran (a slow phone, a fast typist) wins over the stored copy.
+    if (titleInput.value) { deck.title = titleInput.value; } else { titleInput.value = deck.title; }
+    if (descriptionInput.value) { deck.description = descriptionInput.value; } else { descriptionInput.value = deck.description; }
     titleInput.addEventListener("input", function () { deck.title = titleInput.value; clearFieldError(titleInput); changed(); });
     descriptionInput.addEventListener("input", function () { deck.description = descriptionInput.value; clearFieldError(descriptionInput); changed(); });
     document.querySelectorAll("[data-add]").forEach(function (b) {

@@ -1011,8 +1011,9 @@
   function init() {
     surveyTemplate = readJSON("survey-template");
     loadDocument(readJSON("plan-data"));
-    titleInput.value = plan.title;
-    descriptionInput.value = plan.description;
+    // Text typed before this script ran (a slow phone, a fast typist) wins over the stored copy.
+    if (titleInput.value) { plan.title = titleInput.value; } else { titleInput.value = plan.title; }
+    if (descriptionInput.value) { plan.description = descriptionInput.value; } else { descriptionInput.value = plan.description; }
     titleInput.addEventListener("input", function () { plan.title = titleInput.value; clearFieldError(titleInput); changed(); });
     descriptionInput.addEventListener("input", function () { plan.description = descriptionInput.value; clearFieldError(descriptionInput); changed(); });
     document.querySelectorAll("[data-add]").forEach(function (b) {
@@ -1048,6 +1049,7 @@
     renderAll(null);
     if (!planId) titleInput.focus();
     setStatus(planId ? "" : "New session plan: not saved yet", planId ? null : "dirty");
+    document.documentElement.setAttribute("data-editor-ready", "true");  // for tests and tools
   }
 
   init();
