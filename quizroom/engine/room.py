@@ -704,7 +704,7 @@ class Room:
             "rank": self.rank_of(person),
             "participants": len(self.active()) if participants is None else participants,
             "answered_current": pid in self.current if self.phase == Phase.QUESTION else False,
-            "last_result": person.last_result if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
+            "last_result": self._result_on_screen(person),
             "activity": self.run.personal(pid) if self.run is not None else None,
         }
         if self.phase == Phase.ENDED:
@@ -714,6 +714,14 @@ class Room:
             data["summary"] = {"correct": person.correct, "questions": len(graded),
                                "best_streak": person.best_streak, "answered": person.answered}
         return data
+
+    def _result_on_screen(self, person: Participant) -> dict | None:
+        """The person's result for the question whose reveal is showing (not, after "back",
+        the result of a later question)."""
+        result = person.last_result
+        if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) and result and result.get("question") == self.index:
+            return result
+        return None
 
     def sync_for(self, pid: int, now: float) -> dict:
         return {"state": self.player_view(now), "me": self.personal_view(pid)}

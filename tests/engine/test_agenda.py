@@ -885,3 +885,19 @@ def test_restore_from_a_snapshot_taken_before_plans_existed():
     room = Room.restore(snapshot, [copy.copy(p) for p in game.people.values()], [])
     assert room.phase == Phase.QUESTION and room.played == {0} and room.runs == {}
     assert room.player_view(game.now)["question"] == game.room.player_view(game.now)["question"]
+
+
+def test_back_to_an_earlier_reveal_does_not_show_a_later_result():
+    game = Agenda(QUIZ, {**QUIZ, "uid": "q2"})
+    ana = game.ids[0]
+    game.next()  # first question
+    game.do("answer", ana, 0, 0)
+    game.do("end_question")
+    assert game.room.personal_view(ana)["last_result"]["question"] == 0
+    game.next()  # leaderboard
+    game.next()  # second question
+    game.do("end_question")
+    assert game.room.personal_view(ana)["last_result"]["question"] == 1
+    game.do("back")  # the first question's reveal again
+    assert game.room.index == 0 and game.room.phase == "reveal"
+    assert game.room.personal_view(ana)["last_result"] is None
