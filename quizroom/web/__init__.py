@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from .. import models
 from ..app import database
+from . import security
 
 
 def register(app: Flask) -> None:
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
             return s.get(models.Trainer, int(trainer_id))
 
     CSRFProtect(app)
+    security.register(app)
 
     @app.get("/healthz")
     def healthz():

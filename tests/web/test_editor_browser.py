@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser
+from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,7 @@ def page(live_server):
         page.set_default_timeout(10_000)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        blocked = watch_csp(page)
         page.goto(f"{live_server.url}/login")
         page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
         page.get_by_label("Password").fill(TRAINER_PASSWORD)
@@ -34,6 +35,7 @@ def page(live_server):
         page.wait_for_url(re.compile(r"/decks$"))
         yield page
         assert errors == [], errors
+        assert blocked == [], blocked  # the pages run under the strict CSP
         context.close()
         browser.close()
 
