@@ -66,6 +66,9 @@ class LiveRooms:
         self.clock = clock
         self.rooms: dict[str, LiveRoom] = {}
         self.connections: dict[str, Connection] = {}
+        # (room code, participant id) -> that person's open connections, so a disconnect
+        # does not scan every connection of the process (a room of 2,000 leaving at once).
+        self.player_sids: dict[tuple[str, int], set[str]] = {}
         self.registry_lock = threading.Lock()
         self.ticker_started = False
 
@@ -129,10 +132,9 @@ class LiveRooms:
             self._disconnect_participant(live.code, pid)
 
     def _disconnect_participant(self, code: str, pid: int | None) -> None:
-        for sid, conn in list(self.connections.items()):
-            if conn.code == code and conn.participant == pid:
-                self.connections.pop(sid, None)
-                self.socketio.server.disconnect(sid, namespace="/")
+        for sid in self.player_sids.pop((code, pid), set()):
+            self.connections.pop(sid, None)
+            self.socketio.server.disconnect(sid, namespace="/")
 
     def _enter(self, sid: str, code: str, *names: str) -> None:
         for name in names:
@@ -179,6 +181,7 @@ class LiveRooms:
 
     def _attach_player(self, sid: str, live: LiveRoom, pid: int) -> None:
         self.connections[sid] = Connection(live.code, "player", pid)
+        self.player_sids.setdefault((live.code, pid), set()).add(sid)
         self._enter(sid, live.code, socket_room(live.code, "players"),
                     socket_room(live.code, "participant", pid))
 
@@ -234,12 +237,14 @@ class LiveRooms:
         conn = self.connections.pop(sid, None)
         if conn is None or conn.role != "player":
             return
+        key = (conn.code, conn.participant)
+        sids = self.player_sids.get(key, set())
+        sids.discard(sid)
+        if sids:
+            return  # another of their phones (or tabs) is still here
+        self.player_sids.pop(key, None)
         live = self.rooms.get(conn.code)
-        if live is None:
-            return
-        still_here = any(c.code == conn.code and c.participant == conn.participant
-                         for c in self.connections.values())
-        if not still_here:
+        if live is not None:
             with live.lock:
                 self.dispatch(live, live.engine.disconnect(conn.participant, self.clock()))
 
