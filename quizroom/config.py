@@ -15,6 +15,15 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _hops(value: str | None) -> int:
+    """QUIZROOM_TRUST_PROXY: a number of proxies, or a yes/no (yes = 1)."""
+    if value is None or not value.strip():
+        return 0
+    if value.strip().isdigit():
+        return int(value.strip())
+    return 1 if _bool(value, False) else 0
+
+
 def _secret_key(instance: Path) -> str:
     """A secret kept beside the database, so sessions survive a restart."""
     explicit = os.environ.get("QUIZROOM_SECRET_KEY")
@@ -45,6 +54,15 @@ def from_env(overrides: dict | None = None) -> dict:
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
         "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
+        # Limits (docs/protocol.md, *Limits*); 0 turns one off. A whole classroom often
+        # shares one public IP (school NAT), hence the per-IP headroom.
+        "JOIN_RATE_PER_IP": int(env.get("QUIZROOM_JOIN_RATE_PER_IP", 60)),
+        "JOIN_RATE_PER_ROOM": int(env.get("QUIZROOM_JOIN_RATE_PER_ROOM", 3000)),
+        "MAX_PARTICIPANTS": int(env.get("QUIZROOM_MAX_PARTICIPANTS", 2000)),
+        "CODE_LOOKUPS_PER_IP": int(env.get("QUIZROOM_CODE_LOOKUPS_PER_IP", 20)),
+        # Behind n reverse proxies, set n (usually 1): the client IP is then taken from
+        # X-Forwarded-For, n entries from the right. Never set it without a proxy.
+        "TRUST_PROXY": _hops(env.get("QUIZROOM_TRUST_PROXY")),
         "SESSION_COOKIE_SECURE": _bool(env.get("QUIZROOM_SECURE_COOKIES"), False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import SocketIO
 
 from ..engine import EngineError
-from . import payloads
-from .service import LiveRooms
+from ..store import token_hash
+from . import limits, payloads
+from .service import LiveRoom, LiveRooms
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,54 @@ def acked(handler):
     return wrapper
 
 
+def _resumes(room: LiveRoom, token: str | None) -> bool:
+    return token is not None and token_hash(token) in room.tokens
+
+
+def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: str | None) -> dict:
+    """``live.join`` behind the limits (docs/protocol.md, *Limits*). A resume by a token of
+    the room is never refused by them; a refused join changes nothing."""
+    room = live.rooms.get(code)
+    if room is not None and _resumes(room, token):
+        return live.join(sid, code, nickname, token)
+    app = current_app._get_current_object()
+    rules = limits.for_app(app)
+    ip = limits.client_ip(app)
+    guesses = rules.code_lookups_per_ip
+    # Once an address is over its failed look-ups, every code is refused alike: answering
+    # known codes differently would tell a guesser which codes exist.
+    if (room is None and not guesses.take(ip)) or (room is not None and guesses.blocked(ip)):
+        raise EngineError("too_many_guesses", "too many wrong room codes from this network; "
+                          f"wait {guesses.retry_after(ip)} s, then check the code on the screen")
+    if room is None:
+        raise EngineError("room_not_found", "no live room has that code")
+    with room.lock:  # the head count and the join, together: the cap is never overshot
+        if _resumes(room, token):  # the same join, retried while the first was in flight
+            return live.join(sid, code, nickname, token)
+        cap = rules.max_participants
+        if cap and len(room.engine.active()) >= cap:
+            raise EngineError("room_full", f"this room is full ({cap} participants)")
+        if not rules.joins_per_ip.take(ip):
+            raise EngineError("rate_limited", "too many joins from this network; "
+                              f"wait {rules.joins_per_ip.retry_after(ip)} s, then try again")
+        if not rules.joins_per_room.take(code):
+            rules.joins_per_ip.refund(ip)
+            raise EngineError("rate_limited", "too many people are joining this room at once; "
+                              f"wait {rules.joins_per_room.retry_after(code)} s, then try again")
+        counted = True
+        try:
+            reply = live.join(sid, code, nickname, token)
+            counted = not reply.get("resumed")
+            return reply
+        except Exception:
+            counted = False
+            raise
+        finally:
+            if not counted:  # a refused join (or a resume after all) spends nothing
+                rules.joins_per_ip.refund(ip)
+                rules.joins_per_room.refund(code)
+
+
 def register(socketio: SocketIO, live: LiveRooms) -> None:
     @socketio.on("join")
     @acked
@@ -54,7 +103,7 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
         data = payloads.as_object(data, {"code", "nickname", "token"})
         code = payloads.room_code(data)
         token = payloads.optional_secret(data, "token")
-        return live.join(request.sid, code, data.get("nickname"), token)
+        return guarded_join(live, request.sid, code, data.get("nickname"), token)
 
     @socketio.on("answer")
     @acked

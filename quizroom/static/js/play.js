@@ -204,7 +204,10 @@
   var JOIN_ERRORS = {
     nickname_taken: "Someone already has that nickname. Pick another one.",
     bad_nickname: "Use 1 to 20 letters, digits or symbols.",
-    room_locked: "The host has locked the room. Ask them to unlock it, then try again."
+    room_locked: "The host has locked the room. Ask them to unlock it, then try again.",
+    room_full: "This room is full. Ask the host to make room (or to remove someone).",
+    too_many_guesses: "Too many wrong room codes from this network. Wait a minute, then check the code on the screen."
+    // rate_limited: the server's message says how long to wait
   };
 
   function join(payload) {
