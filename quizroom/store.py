@@ -84,7 +84,7 @@ class RoomStore:
     def persist(self, room_id: int, outcome: engine.Outcome, snapshot: dict | None) -> None:
         """Store what a transition changed, in one transaction (scores and phase together)."""
         people = {p.id: p for p in outcome.participants}
-        if not (people or outcome.voided or snapshot):
+        if not (people or outcome.voided or outcome.voided_answers or snapshot):
             return
         with self.db.transaction() as s:
             if people:
@@ -100,6 +100,10 @@ class RoomStore:
                 s.execute(sa.update(models.Answer).where(
                     models.Answer.room_id == room_id,
                     models.Answer.question_index.in_(outcome.voided)).values(voided=True))
+            for participant, question in outcome.voided_answers:
+                s.execute(sa.update(models.Answer).where(
+                    models.Answer.room_id == room_id, models.Answer.participant_number == participant,
+                    models.Answer.question_index == question).values(voided=True))
             if snapshot is not None:
                 values: dict = {"snapshot": snapshot}
                 if snapshot["phase"] == "ended":

@@ -109,12 +109,14 @@ class Outcome:
     room_changed: bool = False
     voided: list[int] = field(default_factory=list)
     submissions: list[SubmissionRecord] = field(default_factory=list)
+    voided_answers: list[tuple[int, int]] = field(default_factory=list)  # (participant, question)
     reply: dict = field(default_factory=dict)
 
     def merge(self, other: Outcome) -> Outcome:
         self.emits += other.emits
         self.answers += other.answers
         self.submissions += other.submissions
+        self.voided_answers += other.voided_answers
         self.participants += other.participants
         self.room_changed = self.room_changed or other.room_changed
         self.voided += other.voided
@@ -422,11 +424,13 @@ class Room:
         person.removed = True
         person.connected = False
         self.by_key.pop(person.key, None)
-        self.current.pop(pid, None)
+        dropped = self.current.pop(pid, None)
         self.lobby_dirty = self.progress_dirty = True
         outcome = Outcome(participants=[person],
                           emits=[Emit("removed", {"reason": "removed by the host"},
                                       "participant", pid)])
+        if dropped is not None:  # stored, but it no longer counts: mark it voided
+            outcome.voided_answers.append((pid, dropped.question))
         return outcome.merge(self._close_if_everyone_answered(now))
 
     def end(self, now: float) -> Outcome:

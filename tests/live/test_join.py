@@ -137,6 +137,8 @@ def test_a_removed_participant_is_told_disconnected_and_cannot_come_back(stage):
     assert [m for m in ana.pull() if m["name"] == "removed"] == [
         {"name": "removed", "data": {"reason": "removed by the host"}}]
     assert stage.participants()[0]["removed"]
+    # their answer to the open question stays stored but no longer counts
+    assert [(a["participant_number"], a["voided"]) for a in stage.answers()] == [(ana.id, 1)]
     assert stage.phone().join(token=ana.token)["error"]["code"] == "removed"
     ack = stage.phone().join("Ana")  # the name is free again: a new participant with no score
     assert ack["ok"] and ack["me"]["id"] == 3
