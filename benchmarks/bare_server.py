@@ -58,8 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.deck, encoding="utf-8") as f:
         deck = json.load(f)
     # Same options as quizroom.app.create_app.
-    sio = socketio.Server(async_mode=args.async_mode, max_http_buffer_size=64 * 1024,
-                          ping_interval=10, ping_timeout=20, logger=False, engineio_logger=False)
+    sio = socketio.Server(
+        async_mode=args.async_mode,
+        max_http_buffer_size=64 * 1024,
+        ping_interval=10,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
     room = BareRoom(sio, args.code, deck, threading.RLock())
     room.register()
 
@@ -123,27 +129,44 @@ class BareRoom:
         if self.phase not in ("question", "reveal", "leaderboard"):
             return None
         q = self.questions[self.index]
-        return {"uid": q.get("uid"), "type": q["type"], "text": q["text"], "image": None,
-                "time_limit": q["time_limit"], "points": q.get("points", 1000),
-                "choices": [{"id": i, "text": c["text"]} for i, c in enumerate(q["choices"])],
-                "multiple": False}
+        return {
+            "uid": q.get("uid"),
+            "type": q["type"],
+            "text": q["text"],
+            "image": None,
+            "time_limit": q["time_limit"],
+            "points": q.get("points", 1000),
+            "choices": [{"id": i, "text": c["text"]} for i, c in enumerate(q["choices"])],
+            "multiple": False,
+        }
 
     def standings(self, size: int) -> list[dict]:
         top = sorted(self.people.values(), key=lambda p: (-p["score"], p["id"]))[:size]
-        return [{"rank": i + 1, "id": p["id"], "nickname": p["nickname"], "score": p["score"],
-                 "streak": p["streak"]} for i, p in enumerate(top)]
+        return [
+            {"rank": i + 1, "id": p["id"], "nickname": p["nickname"], "score": p["score"], "streak": p["streak"]}
+            for i, p in enumerate(top)
+        ]
 
     def view(self, host: bool = False) -> dict:
         remaining = 0
         if self.phase == "question":
             limit = self.questions[self.index]["time_limit"]
             remaining = max(0, int((limit - (time.time() - self.opened_at)) * 1000))
-        view = {"code": self.code, "title": self.title, "phase": self.phase, "index": self.index,
-                "total": len(self.questions), "locked": False, "paused": False,
-                "remaining_ms": remaining, "settings": {"question_on_device": True},
-                "question": self.question_view(),
-                "reveal": self.reveal if self.phase in ("reveal", "leaderboard") else None,
-                "leaderboard": None, "podium": None}
+        view = {
+            "code": self.code,
+            "title": self.title,
+            "phase": self.phase,
+            "index": self.index,
+            "total": len(self.questions),
+            "locked": False,
+            "paused": False,
+            "remaining_ms": remaining,
+            "settings": {"question_on_device": True},
+            "question": self.question_view(),
+            "reveal": self.reveal if self.phase in ("reveal", "leaderboard") else None,
+            "leaderboard": None,
+            "podium": None,
+        }
         if self.phase in ("leaderboard", "ended"):
             view["leaderboard"] = self.standings(5)
         if self.phase == "ended":
@@ -158,12 +181,23 @@ class BareRoom:
 
     def me(self, pid: int) -> dict:
         p = self.people[pid]
-        data = {"id": pid, "nickname": p["nickname"], "score": p["score"], "streak": p["streak"],
-                "rank": p["rank"], "participants": len(self.people), "answered_current": False,
-                "last_result": p["last"] if self.phase in ("reveal", "leaderboard") else None}
+        data = {
+            "id": pid,
+            "nickname": p["nickname"],
+            "score": p["score"],
+            "streak": p["streak"],
+            "rank": p["rank"],
+            "participants": len(self.people),
+            "answered_current": False,
+            "last_result": p["last"] if self.phase in ("reveal", "leaderboard") else None,
+        }
         if self.phase == "ended":
-            data["summary"] = {"correct": p["correct"], "questions": len(self.questions),
-                               "best_streak": p["streak"], "answered": p["answered"]}
+            data["summary"] = {
+                "correct": p["correct"],
+                "questions": len(self.questions),
+                "best_streak": p["streak"],
+                "answered": p["answered"],
+            }
         return data
 
     # -------------------------------------------------------------- output
@@ -195,14 +229,23 @@ class BareRoom:
             p["streak"] = p["streak"] + 1 if ok else 0
             p["correct"] += ok
             p["answered"] += record is not None
-            p["last"] = {"question": self.index, "answered": record is not None,
-                         "value": record["value"] if record else None, "correct": ok, "points": points,
-                         "response_ms": record["response_ms"] if record else None}
+            p["last"] = {
+                "question": self.index,
+                "answered": record is not None,
+                "value": record["value"] if record else None,
+                "correct": ok,
+                "points": points,
+                "response_ms": record["response_ms"] if record else None,
+            }
         for rank, p in enumerate(sorted(self.people.values(), key=lambda p: -p["score"]), 1):
             p["rank"] = rank
-        self.reveal = {"solution": {"choices": sorted(correct)}, "distribution": {"counts": counts},
-                       "answered": len(self.current), "correct": sum(counts[i] for i in correct),
-                       "participants": len(self.people)}
+        self.reveal = {
+            "solution": {"choices": sorted(correct)},
+            "distribution": {"counts": counts},
+            "answered": len(self.current),
+            "correct": sum(counts[i] for i in correct),
+            "participants": len(self.people),
+        }
         self.phase = "reveal"
         self.broadcast()
         self.personal_all()
@@ -228,13 +271,20 @@ class BareRoom:
                 pid = self.next_id
                 self.next_id += 1
                 self.nicknames.add(nickname)
-                self.people[pid] = {"id": pid, "nickname": nickname, "score": 0, "streak": 0,
-                                    "correct": 0, "answered": 0, "rank": 1, "last": None}
+                self.people[pid] = {
+                    "id": pid,
+                    "nickname": nickname,
+                    "score": 0,
+                    "streak": 0,
+                    "correct": 0,
+                    "answered": 0,
+                    "rank": 1,
+                    "last": None,
+                }
                 self.players[sid] = pid
                 self.lobby_dirty = True
                 sio.enter_room(sid, "players")
-                return {"ok": True, "token": "t" * 32, "resumed": False, "state": self.view(),
-                        "me": self.me(pid)}
+                return {"ok": True, "token": "t" * 32, "resumed": False, "state": self.view(), "me": self.me(pid)}
 
         @sio.on("answer")
         def answer(sid, data=None):
@@ -284,9 +334,12 @@ class BareRoom:
                     self.lobby_dirty = True
 
     def lobby_view(self) -> dict:
-        return {"count": len(self.people),
-                "participants": [{"id": p["id"], "nickname": p["nickname"], "connected": True}
-                                 for p in self.people.values()]}
+        return {
+            "count": len(self.people),
+            "participants": [
+                {"id": p["id"], "nickname": p["nickname"], "connected": True} for p in self.people.values()
+            ],
+        }
 
     def tick(self) -> None:
         with self.lock:

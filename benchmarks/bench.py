@@ -68,39 +68,63 @@ ERROR_LINE = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b")
 
 # ------------------------------------------------------------------ options
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     p.add_argument("--participants", "-n", type=int, default=200, help="Socket.IO clients that join")
-    p.add_argument("--scenario", choices=["quiz", "poll"], default="quiz",
-                   help="quiz: questions, against the bare server and quizroom; poll: a single-choice poll "
-                        "and a word cloud, quizroom only")
-    p.add_argument("--poll-window", type=float, default=3.0,
-                   help="poll scenario: every participant responds at random moments within this many seconds")
+    p.add_argument(
+        "--scenario",
+        choices=["quiz", "poll"],
+        default="quiz",
+        help="quiz: questions, against the bare server and quizroom; poll: a single-choice poll "
+        "and a word cloud, quizroom only",
+    )
+    p.add_argument(
+        "--poll-window",
+        type=float,
+        default=3.0,
+        help="poll scenario: every participant responds at random moments within this many seconds",
+    )
     p.add_argument("--async-mode", choices=["eventlet", "gevent", "threading"], default="eventlet")
     p.add_argument("--questions", type=int, default=5)
     p.add_argument("--time-limit", type=int, default=10, help="each question's time limit (s, 5..240)")
-    p.add_argument("--time-scale", type=float, default=0.3,
-                   help="answers come at uniform(window) x time limit x this (keeps runs short)")
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.3,
+        help="answers come at uniform(window) x time limit x this (keeps runs short)",
+    )
     p.add_argument("--answer-window", type=float, nargs=2, default=(0.2, 0.8), metavar=("LOW", "HIGH"))
     p.add_argument("--client-procs", type=int, default=2, help="client processes")
-    p.add_argument("--connect-concurrency", type=int, default=25,
-                   help="clients connecting at once, per client process")
+    p.add_argument("--connect-concurrency", type=int, default=25, help="clients connecting at once, per client process")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--bare-only", action="store_true")
     which.add_argument("--quizroom-only", action="store_true")
-    p.add_argument("--setup", choices=["http", "db"], default="http",
-                   help="open the quizroom room over the HTTP API (default), or write it to the "
-                        "database before the server starts (it restores live rooms at start-up)")
-    p.add_argument("--rounds", type=int, default=1,
-                   help="repeat bare then quizroom this many times (interleaved); ratios are medians over rounds")
+    p.add_argument(
+        "--setup",
+        choices=["http", "db"],
+        default="http",
+        help="open the quizroom room over the HTTP API (default), or write it to the "
+        "database before the server starts (it restores live rooms at start-up)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat bare then quizroom this many times (interleaved); ratios are medians over rounds",
+    )
     p.add_argument("--settle", type=float, default=0.3, help="pause between phases (s)")
-    p.add_argument("--phase-timeout", type=float, default=60.0,
-                   help="longest wait for a broadcast to reach everyone (s)")
+    p.add_argument(
+        "--phase-timeout", type=float, default=60.0, help="longest wait for a broadcast to reach everyone (s)"
+    )
     p.add_argument("--timeout", type=float, default=900.0, help="hard limit for the whole run (s)")
     p.add_argument("--request-timeout", type=float, default=60.0, help="clients' connect/ack timeout (s)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--profile", metavar="DIR",
-                   help="record each server with py-spy (pip install py-spy) into DIR/<target>.{svg,txt}")
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="record each server with py-spy (pip install py-spy) into DIR/<target>.{svg,txt}",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--raw", metavar="FILE", help="also write every client's time stamps as JSON (large)")
@@ -123,14 +147,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def deck_document(questions: int, time_limit: int) -> dict:
     return {
-        "format": "quizroom.deck", "version": 1, "title": "Benchmark deck",
+        "format": "quizroom.deck",
+        "version": 1,
+        "title": "Benchmark deck",
         "questions": [
-            {"uid": f"bench{i}", "type": "single", "time_limit": time_limit, "points": 1000,
-             "text": f"Question {i + 1}: which of these four answers is the right one this time?",
-             "choices": [{"text": "The first answer", "correct": i % 4 == 0},
-                         {"text": "The second answer", "correct": i % 4 == 1},
-                         {"text": "The third answer", "correct": i % 4 == 2},
-                         {"text": "The fourth answer", "correct": i % 4 == 3}]}
+            {
+                "uid": f"bench{i}",
+                "type": "single",
+                "time_limit": time_limit,
+                "points": 1000,
+                "text": f"Question {i + 1}: which of these four answers is the right one this time?",
+                "choices": [
+                    {"text": "The first answer", "correct": i % 4 == 0},
+                    {"text": "The second answer", "correct": i % 4 == 1},
+                    {"text": "The third answer", "correct": i % 4 == 2},
+                    {"text": "The fourth answer", "correct": i % 4 == 3},
+                ],
+            }
             for i in range(questions)
         ],
     }
@@ -142,13 +175,24 @@ POLL_ACTIVITIES = ("single", "wordcloud")  # the poll scenario's agenda, by posi
 def plan_document() -> dict:
     """The poll scenario's session plan: a single-choice poll, then a word cloud."""
     return {
-        "format": "quizroom.plan", "version": 1, "title": "Benchmark polls",
+        "format": "quizroom.plan",
+        "version": 1,
+        "title": "Benchmark polls",
         "activities": [
-            {"kind": "poll", "uid": "bench-single", "type": "single",
-             "text": "Which of these four should we do first this afternoon?",
-             "options": ["The first option", "The second option", "The third option", "The fourth option"]},
-            {"kind": "poll", "uid": "bench-cloud", "type": "wordcloud",
-             "text": "In a word or two: what keeps you going on a long day?", "max_entries": 3},
+            {
+                "kind": "poll",
+                "uid": "bench-single",
+                "type": "single",
+                "text": "Which of these four should we do first this afternoon?",
+                "options": ["The first option", "The second option", "The third option", "The fourth option"],
+            },
+            {
+                "kind": "poll",
+                "uid": "bench-cloud",
+                "type": "wordcloud",
+                "text": "In a word or two: what keeps you going on a long day?",
+                "max_entries": 3,
+            },
         ],
     }
 
@@ -256,8 +300,9 @@ class Server:
 
 def spawn(cmd: list[str], env: dict, log_path: Path, cwd: Path) -> subprocess.Popen:
     with open(log_path, "ab") as log:
-        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
-                                preexec_fn=_die_with_parent)  # noqa: PLW1509 - before any thread touches fork state
+        return subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, preexec_fn=_die_with_parent
+        )  # noqa: PLW1509 - before any thread touches fork state
 
 
 def wait_healthy(server: Server, timeout: float = 60.0) -> None:
@@ -276,15 +321,19 @@ def wait_healthy(server: Server, timeout: float = 60.0) -> None:
 
 
 def quizroom_env(work: Path, db_path: Path, args: argparse.Namespace) -> dict:
-    return {**os.environ, "QUIZROOM_INSTANCE": str(work / "instance"),
-            "QUIZROOM_DATABASE_URL": f"sqlite:///{db_path}", "QUIZROOM_SECRET_KEY": SECRET_KEY,
-            "QUIZROOM_MAX_CONNECTIONS": str(args.participants + 200), "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return {
+        **os.environ,
+        "QUIZROOM_INSTANCE": str(work / "instance"),
+        "QUIZROOM_DATABASE_URL": f"sqlite:///{db_path}",
+        "QUIZROOM_SECRET_KEY": SECRET_KEY,
+        "QUIZROOM_MAX_CONNECTIONS": str(args.participants + 200),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def run_quiet(cmd: list[str], env: dict, cwd: Path, stdin: str | None = None) -> str:
-    done = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])}... failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return done.stdout
@@ -313,10 +362,13 @@ def open_room_http(url: str, document: dict, scenario: str = "quiz") -> dict:
     page = http.get(f"{url}/login", timeout=30)
     token = csrf_token(page.text)
     if page.status_code != 200 or token is None:
-        raise RuntimeError(f"GET /login gave {page.status_code} without a csrf-token meta tag "
-                           "(is quizroom/web/auth.py written yet? --setup db works without it)")
-    signed = http.post(f"{url}/login", data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD,
-                                             "csrf_token": token}, timeout=30)
+        raise RuntimeError(
+            f"GET /login gave {page.status_code} without a csrf-token meta tag "
+            "(is quizroom/web/auth.py written yet? --setup db works without it)"
+        )
+    signed = http.post(
+        f"{url}/login", data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD, "csrf_token": token}, timeout=30
+    )
     if not signed.ok or "/login" in signed.url:
         raise RuntimeError(f"POST /login failed ({signed.status_code} at {signed.url})")
     # The token lives in the session; read it again in case signing in renewed it.
@@ -326,8 +378,9 @@ def open_room_http(url: str, document: dict, scenario: str = "quiz") -> dict:
     created = http.post(f"{url}/api/{kind}", json=document, timeout=30)
     if created.status_code != 201:
         raise RuntimeError(f"POST /api/{kind} gave {created.status_code}: {created.text[:500]}")
-    source = {"plan_id": created.json()["id"]} if scenario == "poll" else {"deck_id": created.json()["id"],
-                                                                           "settings": {}}
+    source = (
+        {"plan_id": created.json()["id"]} if scenario == "poll" else {"deck_id": created.json()["id"], "settings": {}}
+    )
     room = http.post(f"{url}/api/rooms", json=source, timeout=30)
     if room.status_code != 201:
         raise RuntimeError(f"POST /api/rooms gave {room.status_code}: {room.text[:500]}")
@@ -340,15 +393,25 @@ def start_quizroom(work: Path, args: argparse.Namespace, deck: dict) -> Server:
     env = quizroom_env(work, db_path, args)
     cli = [sys.executable, "-m", "quizroom.cli"]
     setup_env = {**env, "QUIZROOM_ASYNC_MODE": "threading"}
-    run_quiet([*cli, "create-trainer", "--email", TRAINER_EMAIL, "--name", "Bench Trainer",
-               "--password", TRAINER_PASSWORD], setup_env, work)
+    run_quiet(
+        [*cli, "create-trainer", "--email", TRAINER_EMAIL, "--name", "Bench Trainer", "--password", TRAINER_PASSWORD],
+        setup_env,
+        work,
+    )
     room = None
     if args.setup == "db":
-        room = json.loads(run_quiet([sys.executable, "-c", DB_SETUP, TRAINER_EMAIL], setup_env, work,
-                                    stdin=json.dumps(deck)).strip().splitlines()[-1])
+        room = json.loads(
+            run_quiet([sys.executable, "-c", DB_SETUP, TRAINER_EMAIL], setup_env, work, stdin=json.dumps(deck))
+            .strip()
+            .splitlines()[-1]
+        )
     port = free_port()
-    process = spawn([*cli, "run", "--host", "127.0.0.1", "--port", str(port), "--async-mode", args.async_mode],
-                    env, work / "quizroom-server.log", work)
+    process = spawn(
+        [*cli, "run", "--host", "127.0.0.1", "--port", str(port), "--async-mode", args.async_mode],
+        env,
+        work / "quizroom-server.log",
+        work,
+    )
     server = Server("quizroom", f"http://127.0.0.1:{port}", process, work / "quizroom-server.log", db_path)
     wait_healthy(server)
     server.room = room or open_room_http(server.url, deck, args.scenario)
@@ -360,10 +423,25 @@ def start_bare(work: Path, args: argparse.Namespace, deck: dict) -> Server:
     deck_path.write_text(json.dumps(deck))
     port = free_port()
     log_path = work / "bare-server.log"
-    process = spawn([sys.executable, str(Path(__file__).with_name("bare_server.py")), "--port", str(port),
-                     "--async-mode", args.async_mode, "--deck", str(deck_path), "--code", BARE_CODE,
-                     "--max-connections", str(args.participants + 200)],
-                    {**os.environ, "PYTHONUNBUFFERED": "1"}, log_path, work)
+    process = spawn(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("bare_server.py")),
+            "--port",
+            str(port),
+            "--async-mode",
+            args.async_mode,
+            "--deck",
+            str(deck_path),
+            "--code",
+            BARE_CODE,
+            "--max-connections",
+            str(args.participants + 200),
+        ],
+        {**os.environ, "PYTHONUNBUFFERED": "1"},
+        log_path,
+        work,
+    )
     server = Server("bare", f"http://127.0.0.1:{port}", process, log_path)
     wait_healthy(server)
     server.room = {"code": BARE_CODE, "host_key": "unused-by-the-bare-server", "room_id": None}
@@ -431,8 +509,11 @@ class Run:
         return {wid for wid, (ok, _failed) in self.joined.items() if ok > 0}
 
     async def wait_seen(self, key: tuple, timeout: float | None = None) -> bool:
-        return await self.wait(lambda: self.playing() <= self.seen.get(key, set()),
-                               timeout or self.args.phase_timeout, f"{' '.join(map(str, key))} to reach everyone")
+        return await self.wait(
+            lambda: self.playing() <= self.seen.get(key, set()),
+            timeout or self.args.phase_timeout,
+            f"{' '.join(map(str, key))} to reach everyone",
+        )
 
     async def host_next(self, host, label: str, event: str = "host:next") -> None:
         self.sends[label] = time.time()
@@ -456,8 +537,9 @@ class Run:
         await self.wait_seen(("me", "ended", None))
 
     def host_total(self, position: int) -> int:
-        return max((total for _t, pos, total in self.host_activity if pos == position and total is not None),
-                   default=-1)
+        return max(
+            (total for _t, pos, total in self.host_activity if pos == position and total is not None), default=-1
+        )
 
     async def play_poll(self, host) -> None:
         """host:next opens each poll; everyone responds; wait until the host and every phone
@@ -467,19 +549,27 @@ class Run:
             cpu0, mono0 = self.sampler.cpu_now("server"), time.monotonic()
             await self.host_next(host, f"activity/{position}")
             await self.wait_seen(("state", "activity", position))
-            await self.wait(lambda p=position: self.playing() <= set(self.submitted.get(p, {})),
-                            args.poll_window + args.phase_timeout, f"everyone to respond to the {kind} poll")
+            await self.wait(
+                lambda p=position: self.playing() <= set(self.submitted.get(p, {})),
+                args.poll_window + args.phase_timeout,
+                f"everyone to respond to the {kind} poll",
+            )
             total = sum(ok for ok, _failed in self.submitted.get(position, {}).values())
             self.expected_totals[position] = total
             for _proc, parent in self.workers:
                 parent.send(("expect", position, total))
             await self.wait_seen(("final", position))
-            await self.wait(lambda p=position, t=total: self.host_total(p) >= t, args.phase_timeout,
-                            f"the host to get the final {kind} aggregate")
+            await self.wait(
+                lambda p=position, t=total: self.host_total(p) >= t,
+                args.phase_timeout,
+                f"the host to get the final {kind} aggregate",
+            )
             mono1 = time.monotonic()
             self.activity_usage[position] = {
-                "cpu": self.sampler.cpu_now("server") - cpu0, "seconds": mono1 - mono0,
-                "peak_cpu_share": self.sampler.peak_utilisation("server", mono0, mono1)}
+                "cpu": self.sampler.cpu_now("server") - cpu0,
+                "seconds": mono1 - mono0,
+                "peak_cpu_share": self.sampler.peak_utilisation("server", mono0, mono1),
+            }
             await asyncio.sleep(args.settle)
         await self.host_next(host, "ended", "host:end")
         await self.wait_seen(("state", "ended", None))
@@ -508,15 +598,24 @@ class Run:
         host = socketio.AsyncClient(reconnection=False, handle_sigint=False, request_timeout=args.request_timeout)
         try:
             for wid in range(args.client_procs):
-                cfg = {"url": self.server.url, "code": self.server.room["code"],
-                       "numbers": numbers[wid * size:(wid + 1) * size], "time_limit": args.time_limit,
-                       "time_scale": args.time_scale, "answer_window": tuple(args.answer_window),
-                       "connect_concurrency": args.connect_concurrency, "request_timeout": args.request_timeout,
-                       "overall_timeout": args.timeout, "seed": args.seed,
-                       "scenario": args.scenario, "poll_window": args.poll_window}
+                cfg = {
+                    "url": self.server.url,
+                    "code": self.server.room["code"],
+                    "numbers": numbers[wid * size : (wid + 1) * size],
+                    "time_limit": args.time_limit,
+                    "time_scale": args.time_scale,
+                    "answer_window": tuple(args.answer_window),
+                    "connect_concurrency": args.connect_concurrency,
+                    "request_timeout": args.request_timeout,
+                    "overall_timeout": args.timeout,
+                    "seed": args.seed,
+                    "scenario": args.scenario,
+                    "poll_window": args.poll_window,
+                }
                 parent, child = ctx.Pipe()
-                proc = ctx.Process(target=swarm.worker_main, args=(wid, cfg, child, out), daemon=True,
-                                   name=f"bench-clients-{wid}")
+                proc = ctx.Process(
+                    target=swarm.worker_main, args=(wid, cfg, child, out), daemon=True, name=f"bench-clients-{wid}"
+                )
                 proc.start()
                 workers.append((proc, parent))
             self.workers = workers
@@ -528,6 +627,7 @@ class Run:
                 self.host_recv.setdefault(f"{phase}/{data.get('index')}", time.time())
 
             if args.scenario == "poll":
+
                 @host.on("activity")
                 async def on_activity(data):
                     view = data.get("view") or {}
@@ -536,9 +636,11 @@ class Run:
                     self.inbox.put_nowait(("host", None))  # wakes a wait() on the host's aggregate
 
             await host.connect(self.server.url, transports=["websocket"], wait_timeout=args.request_timeout)
-            attached = await host.call("host:attach", {"code": self.server.room["code"],
-                                                       "key": self.server.room["host_key"]},
-                                       timeout=args.request_timeout)
+            attached = await host.call(
+                "host:attach",
+                {"code": self.server.room["code"], "key": self.server.room["host_key"]},
+                timeout=args.request_timeout,
+            )
             if not (isinstance(attached, dict) and attached.get("ok")):
                 raise RuntimeError(f"host:attach refused: {attached}")
 
@@ -547,8 +649,9 @@ class Run:
             self.sends["go"] = time.time()
             for _proc, parent in workers:
                 parent.send(("go",))
-            await self.wait(lambda: len(self.joined) == len(workers), args.request_timeout * 3 + 60,
-                            "every client to join")
+            await self.wait(
+                lambda: len(self.joined) == len(workers), args.request_timeout * 3 + 60, "every client to join"
+            )
             cpu_joined = self.sampler.cpu_now("server")
             if not self.playing():
                 raise RuntimeError("no client could join")
@@ -559,21 +662,37 @@ class Run:
             else:
                 await self.play_quiz(host)
             cpu2, mono2, machine2 = self.sampler.cpu_now("server"), time.monotonic(), psutil.cpu_times()
-            busy = sum(machine2) - sum(machine0) - (machine2.idle - machine0.idle) - (
-                getattr(machine2, "iowait", 0) - getattr(machine0, "iowait", 0))
+            busy = (
+                sum(machine2)
+                - sum(machine0)
+                - (machine2.idle - machine0.idle)
+                - (getattr(machine2, "iowait", 0) - getattr(machine0, "iowait", 0))
+            )
             ours = cpu2 - cpu0 + sum(self.sampler.cpu_now(f"client{w}") - clients0[w] for w in range(len(workers)))
             for _proc, parent in workers:
                 parent.send(("finish",))
-            await self.wait(lambda: len(self.results) + len(self.worker_errors) >= len(workers), 120,
-                            "the client processes' results")
-            return {"cpu": {"join": cpu_joined - cpu0, "quiz": cpu2 - cpu1, "total": cpu2 - cpu0},
-                    "machine": {"seconds": mono2 - mono0, "busy_share": busy / max(1e-9, (mono2 - mono0) * (
-                        os.cpu_count() or 1)), "other_cpu_s": max(0.0, busy - ours)},
-                    "peak_cpu_share": self.sampler.peak_utilisation("server", mono0, mono2),
-                    "client_cpu": {f"client{w}": round(self.sampler.cpu_now(f"client{w}") - clients0[w], 2)
-                                   for w in range(len(workers))},
-                    "client_peak_cpu_share": max((self.sampler.peak_utilisation(f"client{w}", mono0, mono2)
-                                                  for w in range(len(workers))), default=0.0)}
+            await self.wait(
+                lambda: len(self.results) + len(self.worker_errors) >= len(workers),
+                120,
+                "the client processes' results",
+            )
+            return {
+                "cpu": {"join": cpu_joined - cpu0, "quiz": cpu2 - cpu1, "total": cpu2 - cpu0},
+                "machine": {
+                    "seconds": mono2 - mono0,
+                    "busy_share": busy / max(1e-9, (mono2 - mono0) * (os.cpu_count() or 1)),
+                    "other_cpu_s": max(0.0, busy - ours),
+                },
+                "peak_cpu_share": self.sampler.peak_utilisation("server", mono0, mono2),
+                "client_cpu": {
+                    f"client{w}": round(self.sampler.cpu_now(f"client{w}") - clients0[w], 2)
+                    for w in range(len(workers))
+                },
+                "client_peak_cpu_share": max(
+                    (self.sampler.peak_utilisation(f"client{w}", mono0, mono2) for w in range(len(workers))),
+                    default=0.0,
+                ),
+            }
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(host.disconnect(), 5)
@@ -601,8 +720,13 @@ def pct(values: list[float], q: float) -> float | None:
 
 def summary(values: list[float]) -> dict:
     ms = [v * 1000 for v in values]
-    return {"n": len(ms), "p50_ms": _r(pct(ms, 50)), "p90_ms": _r(pct(ms, 90)),
-            "p99_ms": _r(pct(ms, 99)), "max_ms": _r(max(ms) if ms else None)}
+    return {
+        "n": len(ms),
+        "p50_ms": _r(pct(ms, 50)),
+        "p90_ms": _r(pct(ms, 90)),
+        "p99_ms": _r(pct(ms, 99)),
+        "max_ms": _r(max(ms) if ms else None),
+    }
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -614,8 +738,7 @@ def stored_answers(db_path: Path, room_id: int | None) -> set[tuple[int, int]]:
         if room_id is None:
             rows = db.execute("SELECT participant_number, question_index FROM answers")
         else:
-            rows = db.execute("SELECT participant_number, question_index FROM answers WHERE room_id = ?",
-                              (room_id,))
+            rows = db.execute("SELECT participant_number, question_index FROM answers WHERE room_id = ?", (room_id,))
         return {(int(p), int(q)) for p, q in rows}
 
 
@@ -837,11 +960,21 @@ def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace
         acked = {acked_key(r["pid"], sub) for r, sub in subs if sub["ok"]}
         all_acked |= acked
         opened = run.sends.get(f"activity/{position}")
-        got = [r["recv"][("state", "activity", position)] - opened for r in joined
-               if opened and ("state", "activity", position) in r["recv"]]
+        got = [
+            r["recv"][("state", "activity", position)] - opened
+            for r in joined
+            if opened and ("state", "activity", position) in r["recv"]
+        ]
         missing["state activity"] += len(joined) - len(got)
-        row: dict = {"position": position, "poll": kind, "sent": len(subs), "acked": len(ok), "errors": errors,
-                     "open_bcast": summary(got), "ack": summary([s["acked"] - s["sent"] for s in ok])}
+        row: dict = {
+            "position": position,
+            "poll": kind,
+            "sent": len(subs),
+            "acked": len(ok),
+            "errors": errors,
+            "open_bcast": summary(got),
+            "ack": summary([s["acked"] - s["sent"] for s in ok]),
+        }
         total = run.expected_totals.get(position, len(ok))
         if ok:
             start = min(sub["sent"] for _rec, sub in subs)
@@ -909,8 +1042,13 @@ def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace
         "connect": summary([r["connected"] - r["connect_start"] for r in joined]),
         "join_ack": summary([r["joined"] - r["connected"] for r in joined]),
         "activities": activities,
-        "end_bcast": summary([r["recv"][("state", "ended", None)] - ended for r in joined
-                              if ended and ("state", "ended", None) in r["recv"]]),
+        "end_bcast": summary(
+            [
+                r["recv"][("state", "ended", None)] - ended
+                for r in joined
+                if ended and ("state", "ended", None) in r["recv"]
+            ]
+        ),
         "answers_lost": lost,  # (the name main() checks)
         "stored_but_not_acked": len(stored - all_acked) if stored is not None else None,
         "aggregate_mismatch": sum(1 for a in activities if a["aggregate_error"]),
@@ -934,21 +1072,32 @@ def poll_figures(run: Run, server: Server, usage: dict, args: argparse.Namespace
 
 
 POLL_COLUMNS = [
-    ("target", "target", "{}"), ("poll", "poll", "{}"), ("N", "joined", "{}"),
-    ("subs", "acked", "{}"), ("ack p50", ("ack", "p50_ms"), "{:.1f}"), ("ack p99", ("ack", "p99_ms"), "{:.1f}"),
-    ("host/s max", "host_per_s_max", "{}"), ("host/s mean", "host_per_s_mean", "{:.2f}"),
-    ("phone/s max", "phone_per_s_max", "{}"), ("phone/s mean", "phone_per_s_mean", "{:.2f}"),
-    ("fresh host", "fresh_host_ms", "{:.0f}"), ("fresh ph p50", ("fresh_phone", "p50_ms"), "{:.0f}"),
-    ("fresh ph p99", ("fresh_phone", "p99_ms"), "{:.0f}"), ("lost", "lost", "{}"),
-    ("CPU s", "server_cpu_s", "{:.1f}"), ("busiest s", "server_peak_cpu_share", "{:.0%}"),
+    ("target", "target", "{}"),
+    ("poll", "poll", "{}"),
+    ("N", "joined", "{}"),
+    ("subs", "acked", "{}"),
+    ("ack p50", ("ack", "p50_ms"), "{:.1f}"),
+    ("ack p99", ("ack", "p99_ms"), "{:.1f}"),
+    ("host/s max", "host_per_s_max", "{}"),
+    ("host/s mean", "host_per_s_mean", "{:.2f}"),
+    ("phone/s max", "phone_per_s_max", "{}"),
+    ("phone/s mean", "phone_per_s_mean", "{:.2f}"),
+    ("fresh host", "fresh_host_ms", "{:.0f}"),
+    ("fresh ph p50", ("fresh_phone", "p50_ms"), "{:.0f}"),
+    ("fresh ph p99", ("fresh_phone", "p99_ms"), "{:.0f}"),
+    ("lost", "lost", "{}"),
+    ("CPU s", "server_cpu_s", "{:.1f}"),
+    ("busiest s", "server_peak_cpu_share", "{:.0%}"),
 ]
 
 
 def print_poll_report(rows: dict, args: argparse.Namespace) -> None:
     print()
-    print(f"{args.participants} participants, async mode {args.async_mode}, poll scenario (single-choice vote, "
-          f"then 1-3 word-cloud entries each, within {args.poll_window:g} s), {args.client_procs} client "
-          f"processes; latencies in ms")
+    print(
+        f"{args.participants} participants, async mode {args.async_mode}, poll scenario (single-choice vote, "
+        f"then 1-3 word-cloud entries each, within {args.poll_window:g} s), {args.client_procs} client "
+        f"processes; latencies in ms"
+    )
     print("bare-server comparison: skipped (bare_server.py speaks only the quiz protocol)")
     table = [[title for title, _k, _f in POLL_COLUMNS]]
     for row in rows.values():
@@ -963,35 +1112,46 @@ def print_poll_report(rows: dict, args: argparse.Namespace) -> None:
     for row in rows.values():
         t = row["target"]
         print()
-        print(f"[{t}] joins {row['joined']}/{row['participants']} in {row['join_total_s']} s"
-              f"{' ' + json.dumps(row['join_errors']) if row['join_errors'] else ''}; server CPU "
-              f"{row['server_cpu_s']} s (join {row['server_cpu_join_s']}, polls {row['server_cpu_poll_s']}), "
-              f"busiest second {int((row['server_peak_cpu_share'] or 0) * 100)}% of a core, peak RSS "
-              f"{row['server_peak_rss_mib']} MiB; log errors {row['server_log_errors']}; end bcast p99 "
-              f"{row['end_bcast']['p99_ms']} ms")
+        print(
+            f"[{t}] joins {row['joined']}/{row['participants']} in {row['join_total_s']} s"
+            f"{' ' + json.dumps(row['join_errors']) if row['join_errors'] else ''}; server CPU "
+            f"{row['server_cpu_s']} s (join {row['server_cpu_join_s']}, polls {row['server_cpu_poll_s']}), "
+            f"busiest second {int((row['server_peak_cpu_share'] or 0) * 100)}% of a core, peak RSS "
+            f"{row['server_peak_rss_mib']} MiB; log errors {row['server_log_errors']}; end bcast p99 "
+            f"{row['end_bcast']['p99_ms']} ms"
+        )
         for a in row["activities"]:
-            print(f"[{t}] {a['poll']}: {a['acked']}/{a['sent']} acked"
-                  f"{' errors ' + json.dumps(a['errors']) if a['errors'] else ''}, burst {a.get('burst_s')} s; "
-                  f"open bcast p50/p99 {a['open_bcast']['p50_ms']}/{a['open_bcast']['p99_ms']} ms; "
-                  f"shortest gap between two activity events: host {a.get('host_min_gap_ms')} ms, any phone "
-                  f"{a.get('phone_min_gap_ms')} ms; activity events to "
-                  f"phones {a.get('phone_msgs_per_s')}/s in all; freshness of every ack at the host p50/p99 "
-                  f"{(a.get('fresh_host_each') or {}).get('p50_ms')}/{(a.get('fresh_host_each') or {}).get('p99_ms')} "
-                  f"ms; aggregate {'OK' if not a['aggregate_error'] else 'WRONG: ' + a['aggregate_error'][:300]}")
+            print(
+                f"[{t}] {a['poll']}: {a['acked']}/{a['sent']} acked"
+                f"{' errors ' + json.dumps(a['errors']) if a['errors'] else ''}, burst {a.get('burst_s')} s; "
+                f"open bcast p50/p99 {a['open_bcast']['p50_ms']}/{a['open_bcast']['p99_ms']} ms; "
+                f"shortest gap between two activity events: host {a.get('host_min_gap_ms')} ms, any phone "
+                f"{a.get('phone_min_gap_ms')} ms; activity events to "
+                f"phones {a.get('phone_msgs_per_s')}/s in all; freshness of every ack at the host p50/p99 "
+                f"{(a.get('fresh_host_each') or {}).get('p50_ms')}/{(a.get('fresh_host_each') or {}).get('p99_ms')} "
+                f"ms; aggregate {'OK' if not a['aggregate_error'] else 'WRONG: ' + a['aggregate_error'][:300]}"
+            )
             if a["lost"]:
-                print(f"[{t}] LOST SUBMISSIONS ({a['poll']}): {a['lost']} acked but not stored, "
-                      f"e.g. {a['lost_examples']}")
-        print(f"[{t}] client processes' CPU {row['client_cpu_s']} (busiest second "
-              f"{int((row['client_peak_cpu_share'] or 0) * 100)}%); payload bytes {row['payload_bytes']}")
-        print(f"[{t}] machine: {int((row['machine_busy_share'] or 0) * 100)}% of all {os.cpu_count()} cores busy "
-              f"over the {row['run_seconds']} s run; other processes (not this benchmark) used "
-              f"{row['other_processes_cpu_s']} CPU s: high values make latencies noisy")
+                print(
+                    f"[{t}] LOST SUBMISSIONS ({a['poll']}): {a['lost']} acked but not stored, e.g. {a['lost_examples']}"
+                )
+        print(
+            f"[{t}] client processes' CPU {row['client_cpu_s']} (busiest second "
+            f"{int((row['client_peak_cpu_share'] or 0) * 100)}%); payload bytes {row['payload_bytes']}"
+        )
+        print(
+            f"[{t}] machine: {int((row['machine_busy_share'] or 0) * 100)}% of all {os.cpu_count()} cores busy "
+            f"over the {row['run_seconds']} s run; other processes (not this benchmark) used "
+            f"{row['other_processes_cpu_s']} CPU s: high values make latencies noisy"
+        )
         missing = {k: v for k, v in row["missing_receipts"].items() if v}
         if missing or row["disconnected_early"]:
             print(f"[{t}] MISSING receipts {missing}, disconnected early {row['disconnected_early']}")
         if row["stored_but_not_acked"]:
-            print(f"[{t}] note: {row['stored_but_not_acked']} submissions stored but not acknowledged "
-                  f"(ack lost or timed out)")
+            print(
+                f"[{t}] note: {row['stored_but_not_acked']} submissions stored but not acknowledged "
+                f"(ack lost or timed out)"
+            )
         for line in row["server_log_error_lines"][:5]:
             print(f"[{t}] log: {line[:200]}")
         for note in row["notes"]:
@@ -999,19 +1159,30 @@ def print_poll_report(rows: dict, args: argparse.Namespace) -> None:
 
 
 COLUMNS = [
-    ("target", "target", "{}"), ("N", "joined", "{}"), ("join s", "join_total_s", "{:.2f}"),
-    ("ack p50", ("answer_ack", "p50_ms"), "{:.1f}"), ("ack p99", ("answer_ack", "p99_ms"), "{:.1f}"),
-    ("q p50", ("question_bcast", "p50_ms"), "{:.1f}"), ("q p99", ("question_bcast", "p99_ms"), "{:.1f}"),
-    ("rev p50", ("reveal_bcast", "p50_ms"), "{:.1f}"), ("rev p99", ("reveal_bcast", "p99_ms"), "{:.1f}"),
-    ("me p50", ("reveal_me", "p50_ms"), "{:.1f}"), ("me p99", ("reveal_me", "p99_ms"), "{:.1f}"),
-    ("lost", "answers_lost", "{}"), ("log err", "server_log_errors", "{}"),
-    ("CPU s", "server_cpu_s", "{:.1f}"), ("RSS MiB", "server_peak_rss_mib", "{:.0f}"),
+    ("target", "target", "{}"),
+    ("N", "joined", "{}"),
+    ("join s", "join_total_s", "{:.2f}"),
+    ("ack p50", ("answer_ack", "p50_ms"), "{:.1f}"),
+    ("ack p99", ("answer_ack", "p99_ms"), "{:.1f}"),
+    ("q p50", ("question_bcast", "p50_ms"), "{:.1f}"),
+    ("q p99", ("question_bcast", "p99_ms"), "{:.1f}"),
+    ("rev p50", ("reveal_bcast", "p50_ms"), "{:.1f}"),
+    ("rev p99", ("reveal_bcast", "p99_ms"), "{:.1f}"),
+    ("me p50", ("reveal_me", "p50_ms"), "{:.1f}"),
+    ("me p99", ("reveal_me", "p99_ms"), "{:.1f}"),
+    ("lost", "answers_lost", "{}"),
+    ("log err", "server_log_errors", "{}"),
+    ("CPU s", "server_cpu_s", "{:.1f}"),
+    ("RSS MiB", "server_peak_rss_mib", "{:.0f}"),
 ]
-RATIOS = [("ack p99", "answer_ack"), ("question bcast p99", "question_bcast"),
-          ("reveal bcast p99", "reveal_bcast"), ("reveal me p99", "reveal_me"),
-          ("leaderboard bcast p99", "leaderboard_bcast")]
-RATIOS_P50 = [("ack p50", "answer_ack"), ("question bcast p50", "question_bcast"),
-              ("reveal bcast p50", "reveal_bcast")]
+RATIOS = [
+    ("ack p99", "answer_ack"),
+    ("question bcast p99", "question_bcast"),
+    ("reveal bcast p99", "reveal_bcast"),
+    ("reveal me p99", "reveal_me"),
+    ("leaderboard bcast p99", "leaderboard_bcast"),
+]
+RATIOS_P50 = [("ack p50", "answer_ack"), ("question bcast p50", "question_bcast"), ("reveal bcast p50", "reveal_bcast")]
 
 
 def cell(row: dict, key, fmt: str) -> str:
@@ -1040,8 +1211,10 @@ def ratios(rows: dict) -> dict:
 def print_report(rows: dict, ratio: dict, args: argparse.Namespace) -> None:
     print()
     plural = "s" if args.questions != 1 else ""
-    print(f"{args.participants} participants, async mode {args.async_mode}, {args.questions} question{plural}, "
-          f"{args.client_procs} client processes; latencies in ms")
+    print(
+        f"{args.participants} participants, async mode {args.async_mode}, {args.questions} question{plural}, "
+        f"{args.client_procs} client processes; latencies in ms"
+    )
     table = [[title for title, _k, _f in COLUMNS]]
     for row in rows.values():
         table.append([cell(row, key, fmt) for _t, key, fmt in COLUMNS])
@@ -1056,26 +1229,34 @@ def print_report(rows: dict, ratio: dict, args: argparse.Namespace) -> None:
         print(f"{label}:  " + ",  ".join(f"{k} x{v}" for k, v in ratio.items() if v is not None))
     for row in rows.values():
         print()
-        print(f"[{row['target']}] answers {row['answers_acked']}/{row['answers_sent']} acked"
-              f"{' errors ' + json.dumps(row['answer_errors']) if row['answer_errors'] else ''}; "
-              f"join failures {row['join_failed']}"
-              f"{' ' + json.dumps(row['join_errors']) if row['join_errors'] else ''}; "
-              f"connect p99 {row['connect']['p99_ms']} ms, join ack p99 {row['join_ack']['p99_ms']} ms; "
-              f"leaderboard bcast p99 {row['leaderboard_bcast']['p99_ms']} ms; "
-              f"end p99 state {row['end_bcast']['p99_ms']} / me {row['end_me']['p99_ms']} ms")
-        print(f"[{row['target']}] server CPU {row['server_cpu_s']} s (join {row['server_cpu_join_s']}, "
-              f"quiz {row['server_cpu_quiz_s']}), busiest second {int((row['server_peak_cpu_share'] or 0) * 100)}% "
-              f"of a core; client processes' CPU {row['client_cpu_s']} (busiest second "
-              f"{int((row['client_peak_cpu_share'] or 0) * 100)}%); payload bytes {row['payload_bytes']}")
-        print(f"[{row['target']}] machine: {int((row['machine_busy_share'] or 0) * 100)}% of all "
-              f"{os.cpu_count()} cores busy over the {row['run_seconds']} s run; other processes (not this "
-              f"benchmark) used {row['other_processes_cpu_s']} CPU s: high values make latencies noisy")
+        print(
+            f"[{row['target']}] answers {row['answers_acked']}/{row['answers_sent']} acked"
+            f"{' errors ' + json.dumps(row['answer_errors']) if row['answer_errors'] else ''}; "
+            f"join failures {row['join_failed']}"
+            f"{' ' + json.dumps(row['join_errors']) if row['join_errors'] else ''}; "
+            f"connect p99 {row['connect']['p99_ms']} ms, join ack p99 {row['join_ack']['p99_ms']} ms; "
+            f"leaderboard bcast p99 {row['leaderboard_bcast']['p99_ms']} ms; "
+            f"end p99 state {row['end_bcast']['p99_ms']} / me {row['end_me']['p99_ms']} ms"
+        )
+        print(
+            f"[{row['target']}] server CPU {row['server_cpu_s']} s (join {row['server_cpu_join_s']}, "
+            f"quiz {row['server_cpu_quiz_s']}), busiest second {int((row['server_peak_cpu_share'] or 0) * 100)}% "
+            f"of a core; client processes' CPU {row['client_cpu_s']} (busiest second "
+            f"{int((row['client_peak_cpu_share'] or 0) * 100)}%); payload bytes {row['payload_bytes']}"
+        )
+        print(
+            f"[{row['target']}] machine: {int((row['machine_busy_share'] or 0) * 100)}% of all "
+            f"{os.cpu_count()} cores busy over the {row['run_seconds']} s run; other processes (not this "
+            f"benchmark) used {row['other_processes_cpu_s']} CPU s: high values make latencies noisy"
+        )
         missing = {k: v for k, v in row["missing_receipts"].items() if v}
         if missing or row["disconnected_early"]:
             print(f"[{row['target']}] MISSING receipts {missing}, disconnected early {row['disconnected_early']}")
         if row["answers_lost"]:
-            print(f"[{row['target']}] LOST ANSWERS: {row['answers_lost']} acked but not stored, "
-                  f"e.g. {row['answers_lost_examples']}")
+            print(
+                f"[{row['target']}] LOST ANSWERS: {row['answers_lost']} acked but not stored, "
+                f"e.g. {row['answers_lost_examples']}"
+            )
         for line in row["server_log_error_lines"][:5]:
             print(f"[{row['target']}] log: {line[:200]}")
         for note in row["notes"]:
@@ -1094,8 +1275,11 @@ def bench_one(kind: str, work: Path, args: argparse.Namespace, deck: dict) -> di
         if args.profile:
             profiler = start_profiler(server, Path(args.profile), kind)
         run = Run(server, args, sampler)
-        print(f"running {args.participants} participants against {kind} at {server.url} "
-              f"(server pid {server.process.pid})...", flush=True)
+        print(
+            f"running {args.participants} participants against {kind} at {server.url} "
+            f"(server pid {server.process.pid})...",
+            flush=True,
+        )
         usage = asyncio.run(run.drive())
         usage["peak_rss"] = sampler.peak_rss.get("server", 0)
         server.stop()  # before reading the database: acknowledged answers must have survived
@@ -1103,9 +1287,19 @@ def bench_one(kind: str, work: Path, args: argparse.Namespace, deck: dict) -> di
         if args.raw:
             raw_path = Path(args.raw)
             raw_path = raw_path.with_name(f"{raw_path.stem}-{kind}{raw_path.suffix or '.json'}")
-            raw_path.write_text(json.dumps({"sends": run.sends, "host_recv": run.host_recv, "clients": [
-                {**rec, "recv": {"/".join(map(str, k)): t for k, t in rec["recv"].items()}}
-                for wid in sorted(run.results) for rec in run.results[wid][0]]}))
+            raw_path.write_text(
+                json.dumps(
+                    {
+                        "sends": run.sends,
+                        "host_recv": run.host_recv,
+                        "clients": [
+                            {**rec, "recv": {"/".join(map(str, k)): t for k, t in rec["recv"].items()}}
+                            for wid in sorted(run.results)
+                            for rec in run.results[wid][0]
+                        ],
+                    }
+                )
+            )
         return row
     finally:
         sampler.halt.set()
@@ -1129,9 +1323,24 @@ def start_profiler(server: Server, folder: Path, kind: str) -> subprocess.Popen 
     folder.mkdir(parents=True, exist_ok=True)
     log = open(folder / f"{kind}-py-spy.log", "ab")  # noqa: SIM115 - lives as long as py-spy
     # --nonblocking: do not pause the server to sample it (slightly less exact, much less intrusive).
-    return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--rate", "100", "--nonblocking",
-                             "--format", "raw", "-o", str(folder / f"{kind}.txt")],
-                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)  # noqa: PLW1509
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(server.process.pid),
+            "--rate",
+            "100",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "-o",
+            str(folder / f"{kind}.txt"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )  # noqa: PLW1509
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1169,9 +1378,14 @@ def main(argv: list[str] | None = None) -> int:
     rounds = [r for r in rounds if r]
     per_round = [ratios(r) for r in rounds]
     ratio = median_ratios(per_round)
-    rows = {f"{kind}#{n + 1}" if len(rounds) > 1 else kind: {**row, "target": f"{kind}#{n + 1}"
-                                                             if len(rounds) > 1 else kind}
-            for n, r in enumerate(rounds) for kind, row in r.items()}
+    rows = {
+        f"{kind}#{n + 1}" if len(rounds) > 1 else kind: {
+            **row,
+            "target": f"{kind}#{n + 1}" if len(rounds) > 1 else kind,
+        }
+        for n, r in enumerate(rounds)
+        for kind, row in r.items()
+    }
     if rows and args.scenario == "poll":
         print_poll_report(rows, args)
     elif rows:
@@ -1180,11 +1394,19 @@ def main(argv: list[str] | None = None) -> int:
             for n, r in enumerate(per_round, 1):
                 print(f"round {n} ratios: " + ", ".join(f"{k} x{v}" for k, v in r.items()))
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "options": {k: v for k, v in vars(args).items() if k != "json"},
-            "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
-            "rounds": rounds, "ratios_per_round": per_round, "ratios_quizroom_over_bare": ratio,
-            "status": status}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "options": {k: v for k, v in vars(args).items() if k != "json"},
+                    "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
+                    "rounds": rounds,
+                    "ratios_per_round": per_round,
+                    "ratios_quizroom_over_bare": ratio,
+                    "status": status,
+                },
+                indent=2,
+            )
+        )
     for row in rows.values():
         if row["answers_lost"] or row["join_failed"] or row["server_log_errors"] or row.get("aggregate_mismatch"):
             status = status or 2

@@ -42,8 +42,20 @@ import socketio
 
 # Word-cloud entries: a few words people would type, each sent in a random case and
 # spacing (and with or without its accent), so the server's merging has work to do.
-VOCABULARY = ("coffee", "focus", "café", "teamwork", "more time", "clarity", "fun",
-              "pizza", "deadlines", "learning", "naïve questions", "sleep")
+VOCABULARY = (
+    "coffee",
+    "focus",
+    "café",
+    "teamwork",
+    "more time",
+    "clarity",
+    "fun",
+    "pizza",
+    "deadlines",
+    "learning",
+    "naïve questions",
+    "sleep",
+)
 UNACCENTED = str.maketrans("éï", "ei")
 
 
@@ -78,9 +90,17 @@ class Player:
         self.nickname = f"p{number:05d}"
         self.sio = None
         self.pid: int | None = None
-        self.rec: dict = {"n": number, "pid": None, "connect_start": None, "connected": None,
-                          "joined": None, "join_error": None, "recv": {}, "answers": {},
-                          "disconnected_early": False}
+        self.rec: dict = {
+            "n": number,
+            "pid": None,
+            "connect_start": None,
+            "connected": None,
+            "joined": None,
+            "join_error": None,
+            "recv": {},
+            "answers": {},
+            "disconnected_early": False,
+        }
         if worker.cfg.get("scenario") == "poll":
             # subs: one dict per respond; activity: [time, position, aggregate total] per event
             self.rec.update(subs=[], activity=[])
@@ -91,8 +111,7 @@ class Player:
 
     async def join(self, sem: asyncio.Semaphore) -> bool:
         cfg = self.worker.cfg
-        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False,
-                                        request_timeout=cfg["request_timeout"])
+        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False, request_timeout=cfg["request_timeout"])
         self.sio.on("state", self.on_state)
         self.sio.on("me", self.on_me)
         self.sio.on("disconnect", self.on_disconnect)
@@ -101,11 +120,11 @@ class Player:
         async with sem:
             self.rec["connect_start"] = time.time()
             try:
-                await self.sio.connect(cfg["url"], transports=["websocket"],
-                                       wait_timeout=cfg["request_timeout"])
+                await self.sio.connect(cfg["url"], transports=["websocket"], wait_timeout=cfg["request_timeout"])
                 self.rec["connected"] = time.time()
-                ack = await self.sio.call("join", {"code": cfg["code"], "nickname": self.nickname},
-                                          timeout=cfg["request_timeout"])
+                ack = await self.sio.call(
+                    "join", {"code": cfg["code"], "nickname": self.nickname}, timeout=cfg["request_timeout"]
+                )
             except Exception as error:  # noqa: BLE001 - every failure is a figure in the report
                 self.rec["join_error"] = f"{type(error).__name__}: {error}"[:200]
                 return False
@@ -160,8 +179,7 @@ class Player:
 
     def check_final(self, position: int) -> None:
         expected = self.worker.expect.get(position)
-        if (expected is not None and position not in self.final_seen
-                and self.totals.get(position, -1) >= expected):
+        if expected is not None and position not in self.final_seen and self.totals.get(position, -1) >= expected:
             self.final_seen.add(position)
             self.worker.seen(("final", position))
 
@@ -189,12 +207,21 @@ class Player:
 
     async def submit(self, position: int, action: str, payload: dict) -> bool:
         cfg = self.worker.cfg
-        record = {"pos": position, "action": action, "payload": payload, "sent": time.time(),
-                  "acked": None, "ok": False, "error": None, "entry_id": None}
+        record = {
+            "pos": position,
+            "action": action,
+            "payload": payload,
+            "sent": time.time(),
+            "acked": None,
+            "ok": False,
+            "error": None,
+            "entry_id": None,
+        }
         self.rec["subs"].append(record)
         try:
-            ack = await self.sio.call("respond", {"position": position, "action": action, "payload": payload},
-                                      timeout=cfg["request_timeout"])
+            ack = await self.sio.call(
+                "respond", {"position": position, "action": action, "payload": payload}, timeout=cfg["request_timeout"]
+            )
         except Exception as error:  # noqa: BLE001
             record["error"] = f"{type(error).__name__}"
             return False
@@ -229,8 +256,9 @@ class Player:
         record = {"sent": time.time(), "acked": None, "ok": False, "error": None}
         self.rec["answers"][index] = record
         try:
-            ack = await self.sio.call("answer", {"question": index, "value": random.choice(choices)},
-                                      timeout=cfg["request_timeout"])
+            ack = await self.sio.call(
+                "answer", {"question": index, "value": random.choice(choices)}, timeout=cfg["request_timeout"]
+            )
         except Exception as error:  # noqa: BLE001
             record["error"] = f"{type(error).__name__}"
             return

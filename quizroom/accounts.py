@@ -43,8 +43,7 @@ def create_trainer(app: Flask, *, email: object, name: object, password: object)
     with database(app).transaction() as s:
         if s.scalar(sa.select(models.Trainer.id).where(models.Trainer.email == address)):
             raise AccountError("email", "an account with this e-mail already exists")
-        trainer = models.Trainer(email=address, name=name.strip(),
-                                 password_hash=generate_password_hash(password))
+        trainer = models.Trainer(email=address, name=name.strip(), password_hash=generate_password_hash(password))
         s.add(trainer)
         s.flush()
         return trainer
@@ -52,8 +51,7 @@ def create_trainer(app: Flask, *, email: object, name: object, password: object)
 
 def find_trainer(app: Flask, email: str) -> models.Trainer | None:
     with database(app).read() as s:
-        return s.scalar(sa.select(models.Trainer).where(
-            models.Trainer.email == email.strip().lower()))
+        return s.scalar(sa.select(models.Trainer).where(models.Trainer.email == email.strip().lower()))
 
 
 def authenticate(app: Flask, email: object, password: object) -> models.Trainer | None:

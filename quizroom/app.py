@@ -35,8 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
-    live = LiveRooms(socketio, RoomStore(db), app.config["SECRET_KEY"],
-                     clock=app.config.get("CLOCK") or time.time)
+    live = LiveRooms(socketio, RoomStore(db), app.config["SECRET_KEY"], clock=app.config.get("CLOCK") or time.time)
     app.extensions["quizroom.live"] = live
     restored = live.restore()
     if restored:

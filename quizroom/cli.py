@@ -90,7 +90,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from quizroom import accounts, decks
 
     trainer = accounts.find_trainer(app, DEMO_EMAIL) or accounts.create_trainer(
-        app, email=DEMO_EMAIL, name="Demo Trainer", password=DEMO_PASSWORD)
+        app, email=DEMO_EMAIL, name="Demo Trainer", password=DEMO_PASSWORD
+    )
     document = json.loads((Path(__file__).parent / "demo" / "demo-deck.json").read_text())
     if not decks.find_deck_by_title(app, trainer.id, document["title"]):
         decks.create_deck(app, trainer.id, document)
@@ -107,8 +108,7 @@ def cmd_create_trainer(args: argparse.Namespace) -> int:
     if not password:
         password = getpass.getpass("Password (at least 8 characters): ")
     try:
-        trainer = accounts.create_trainer(app, email=args.email, name=args.name or args.email,
-                                          password=password)
+        trainer = accounts.create_trainer(app, email=args.email, name=args.name or args.email, password=password)
     except accounts.AccountError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

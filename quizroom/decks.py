@@ -38,8 +38,13 @@ def update_deck(app: Flask, trainer_id: int, deck_id: int, document: object) -> 
 
 def list_decks(app: Flask, trainer_id: int) -> list[models.Deck]:
     with database(app).read() as s:
-        return list(s.scalars(sa.select(models.Deck).where(models.Deck.trainer_id == trainer_id)
-                              .order_by(models.Deck.updated_at.desc())))
+        return list(
+            s.scalars(
+                sa.select(models.Deck)
+                .where(models.Deck.trainer_id == trainer_id)
+                .order_by(models.Deck.updated_at.desc())
+            )
+        )
 
 
 def get_deck(app: Flask, trainer_id: int, deck_id: int) -> models.Deck | None:
@@ -59,8 +64,7 @@ def delete_deck(app: Flask, trainer_id: int, deck_id: int) -> bool:
 
 def find_deck_by_title(app: Flask, trainer_id: int, title: str) -> models.Deck | None:
     with database(app).read() as s:
-        return s.scalar(sa.select(models.Deck).where(
-            models.Deck.trainer_id == trainer_id, models.Deck.title == title))
+        return s.scalar(sa.select(models.Deck).where(models.Deck.trainer_id == trainer_id, models.Deck.title == title))
 
 
 def export_document(app: Flask, deck_id: int) -> dict | None:

@@ -37,8 +37,7 @@ class Deck(Base):
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     document: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     trainer: so.Mapped[Trainer] = so.relationship(back_populates="decks")
 
@@ -59,8 +58,7 @@ class Room(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     ended_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
-    participants: so.Mapped[list[Participant]] = so.relationship(
-        back_populates="room", order_by="Participant.number")
+    participants: so.Mapped[list[Participant]] = so.relationship(back_populates="room", order_by="Participant.number")
 
 
 class Participant(Base):
@@ -112,8 +110,7 @@ class Plan(Base):
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     document: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class Submission(Base):

@@ -22,8 +22,12 @@ from .engine.plan import Plan, parse_plan
 FORMAT = "quizroom.plan"
 VERSION = 1
 TITLE_MAX = 120
-KIND_WORDS = {"question": ("question", "questions"), "poll": ("poll", "polls"),
-              "board": ("board", "boards"), "survey": ("survey", "surveys")}
+KIND_WORDS = {
+    "question": ("question", "questions"),
+    "poll": ("poll", "polls"),
+    "board": ("board", "boards"),
+    "survey": ("survey", "surveys"),
+}
 
 
 def _row(plan: Plan, trainer_id: int) -> dict:
@@ -54,8 +58,13 @@ def update_plan(app: Flask, trainer_id: int, plan_id: int, document: object) -> 
 
 def list_plans(app: Flask, trainer_id: int) -> list[models.Plan]:
     with database(app).read() as s:
-        return list(s.scalars(sa.select(models.Plan).where(models.Plan.trainer_id == trainer_id)
-                              .order_by(models.Plan.updated_at.desc(), models.Plan.id.desc())))
+        return list(
+            s.scalars(
+                sa.select(models.Plan)
+                .where(models.Plan.trainer_id == trainer_id)
+                .order_by(models.Plan.updated_at.desc(), models.Plan.id.desc())
+            )
+        )
 
 
 def get_plan(app: Flask, trainer_id: int, plan_id: int) -> models.Plan | None:
@@ -107,8 +116,11 @@ def activities_of(row: models.Plan) -> tuple:
 
 def kind_counts(document: dict | None) -> Counter:
     activities = (document or {}).get("activities")
-    return Counter(a.get("kind", "") for a in activities if isinstance(a, dict)) if isinstance(activities, list) \
+    return (
+        Counter(a.get("kind", "") for a in activities if isinstance(a, dict))
+        if isinstance(activities, list)
         else Counter()
+    )
 
 
 def agenda_summary(document: dict | None) -> str:

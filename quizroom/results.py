@@ -37,19 +37,40 @@ from .engine.scoring import competition_ranks
 from .engine.text import fold_answer
 
 TYPE_LABELS = {
-    "single": "Single choice", "multi": "Multiple select", "truefalse": "True / false",
-    "typed": "Type the answer", "slider": "Slider", "order": "Ordering", "poll": "Poll",
+    "single": "Single choice",
+    "multi": "Multiple select",
+    "truefalse": "True / false",
+    "typed": "Type the answer",
+    "slider": "Slider",
+    "order": "Ordering",
+    "poll": "Poll",
 }
 POLL_LABELS = {
-    "single": "Poll: single choice", "multi": "Poll: multiple choice", "wordcloud": "Word cloud",
-    "rating": "Rating", "open": "Open text", "ranking": "Ranking",
+    "single": "Poll: single choice",
+    "multi": "Poll: multiple choice",
+    "wordcloud": "Word cloud",
+    "rating": "Rating",
+    "open": "Open text",
+    "ranking": "Ranking",
 }
 KIND_LABELS = {"poll": "Poll", "board": "Board", "survey": "Survey"}
 DISTRIBUTION_ROWS = 12  # typed and order answers: the most common, then "other answers"
 SLIDER_VALUES = 20  # more distinct slider values than this are grouped into ranges
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = ["room", "room_code", "room_date", "question_number", "question_type", "question_text",
-              "participant", "answer", "correct", "points", "response_ms", "status"]
+CSV_HEADER = [
+    "room",
+    "room_code",
+    "room_date",
+    "question_number",
+    "question_type",
+    "question_text",
+    "participant",
+    "answer",
+    "correct",
+    "points",
+    "response_ms",
+    "status",
+]
 
 
 # ---------------------------------------------------------------- records
@@ -169,8 +190,13 @@ class ActivityReport:
 
     @property
     def title(self) -> str:
-        return str(self.data.get("prompt") if self.kind == "board" else
-                   self.data.get("title") if self.kind == "survey" else self.data.get("text", ""))
+        return str(
+            self.data.get("prompt")
+            if self.kind == "board"
+            else self.data.get("title")
+            if self.kind == "survey"
+            else self.data.get("text", "")
+        )
 
     @property
     def type_label(self) -> str:
@@ -179,8 +205,14 @@ class ActivityReport:
         return KIND_LABELS.get(self.kind, self.kind)
 
     def as_json(self) -> dict:
-        return {"position": self.position, "number": self.number, "uid": self.uid, "kind": self.kind,
-                "status": self.status, "report": self.data}
+        return {
+            "position": self.position,
+            "number": self.number,
+            "uid": self.uid,
+            "kind": self.kind,
+            "status": self.status,
+            "report": self.data,
+        }
 
 
 @dataclass
@@ -283,21 +315,36 @@ def _info(row: models.Room, participants: int) -> RoomInfo:
     snapshot = row.snapshot or {}
     agenda = agenda_specs(snapshot)
     questions = sum(1 for _position, kind, _spec in agenda if kind == "question")
-    return RoomInfo(id=row.id, code=row.code, title=row.title, deck_id=row.deck_id,
-                    created_at=_utc(row.created_at), ended_at=_utc(row.ended_at), live=row.live,
-                    phase=str(snapshot.get("phase", "lobby")), participants=participants,
-                    questions=questions, activities=len(agenda) - questions, plan_id=row.plan_id)
+    return RoomInfo(
+        id=row.id,
+        code=row.code,
+        title=row.title,
+        deck_id=row.deck_id,
+        created_at=_utc(row.created_at),
+        ended_at=_utc(row.ended_at),
+        live=row.live,
+        phase=str(snapshot.get("phase", "lobby")),
+        participants=participants,
+        questions=questions,
+        activities=len(agenda) - questions,
+        plan_id=row.plan_id,
+    )
 
 
 def list_rooms(app: Flask, trainer_id: int) -> list[RoomInfo]:
     """This trainer's rooms, newest first, with how many people joined."""
-    people = (sa.select(models.Participant.room_id, sa.func.count().label("n"))
-              .where(models.Participant.removed.is_(False))
-              .group_by(models.Participant.room_id).subquery())
-    query = (sa.select(models.Room, sa.func.coalesce(people.c.n, 0))
-             .outerjoin(people, people.c.room_id == models.Room.id)
-             .where(models.Room.trainer_id == trainer_id)
-             .order_by(models.Room.created_at.desc(), models.Room.id.desc()))
+    people = (
+        sa.select(models.Participant.room_id, sa.func.count().label("n"))
+        .where(models.Participant.removed.is_(False))
+        .group_by(models.Participant.room_id)
+        .subquery()
+    )
+    query = (
+        sa.select(models.Room, sa.func.coalesce(people.c.n, 0))
+        .outerjoin(people, people.c.room_id == models.Room.id)
+        .where(models.Room.trainer_id == trainer_id)
+        .order_by(models.Room.created_at.desc(), models.Room.id.desc())
+    )
     with database(app).read() as s:
         return [_info(row, count) for row, count in s.execute(query)]
 
@@ -416,11 +463,22 @@ def activity_reports(room_row, submissions, names: dict[int, str]) -> list[Activ
         mine = by_position.get(position, [])
         for item in mine:
             record = _field(item, "record")
-            run.replay(int(_field(item, "participant", "participant_number")), str(_field(item, "action")),
-                       record if isinstance(record, dict) else {})
-        out.append(ActivityReport(position=position, uid=activity.uid, kind=activity.kind,
-                                  status=_activity_status(position, snapshot, live), data=run.report(names),
-                                  activity=activity, submissions=mine))
+            run.replay(
+                int(_field(item, "participant", "participant_number")),
+                str(_field(item, "action")),
+                record if isinstance(record, dict) else {},
+            )
+        out.append(
+            ActivityReport(
+                position=position,
+                uid=activity.uid,
+                kind=activity.kind,
+                status=_activity_status(position, snapshot, live),
+                data=run.report(names),
+                activity=activity,
+                submissions=mine,
+            )
+        )
     return out
 
 
@@ -432,15 +490,23 @@ def _choice_bars(question: ChoiceQuestion, values: list) -> list[Bar]:
             if isinstance(v, int) and 0 <= v < len(counts):
                 counts[v] += 1
     poll = question.kind == "poll"
-    return [Bar(label=text, count=counts[i], percent=_percent(counts[i], len(values)) or 0,
-                correct=None if poll else i in question.correct)
-            for i, text in enumerate(question.choices)]
+    return [
+        Bar(
+            label=text,
+            count=counts[i],
+            percent=_percent(counts[i], len(values)) or 0,
+            correct=None if poll else i in question.correct,
+        )
+        for i, text in enumerate(question.choices)
+    ]
 
 
 def _grouped_bars(groups: dict, labels: dict, correct: dict, total: int) -> list[Bar]:
     ranked = sorted(groups.items(), key=lambda item: (-item[1], str(labels[item[0]]).casefold()))
-    bars = [Bar(label=labels[key], count=n, percent=_percent(n, total) or 0, correct=correct[key])
-            for key, n in ranked[:DISTRIBUTION_ROWS]]
+    bars = [
+        Bar(label=labels[key], count=n, percent=_percent(n, total) or 0, correct=correct[key])
+        for key, n in ranked[:DISTRIBUTION_ROWS]
+    ]
     rest = ranked[DISTRIBUTION_ROWS:]
     if rest:
         n = sum(count for _key, count in rest)
@@ -471,13 +537,24 @@ def _slider_bars(question: SliderQuestion, values: list) -> tuple[list[Bar], dic
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if not numbers:
         return [], {}
-    stats = {"mean": statistics.fmean(numbers), "median": statistics.median(numbers),
-             "lowest": min(numbers), "highest": max(numbers)}
+    stats = {
+        "mean": statistics.fmean(numbers),
+        "median": statistics.median(numbers),
+        "lowest": min(numbers),
+        "highest": max(numbers),
+    }
     counts = Counter(numbers)
     total = len(numbers)
     if len(counts) <= SLIDER_VALUES:
-        bars = [Bar(label=_with_unit(v, question.unit), count=n, percent=_percent(n, total) or 0,
-                    correct=question.grade(v) == 1.0) for v, n in sorted(counts.items())]
+        bars = [
+            Bar(
+                label=_with_unit(v, question.unit),
+                count=n,
+                percent=_percent(n, total) or 0,
+                correct=question.grade(v) == 1.0,
+            )
+            for v, n in sorted(counts.items())
+        ]
         return bars, stats
     low, high = question.minimum, question.maximum
     width = (high - low) / 10
@@ -489,8 +566,7 @@ def _slider_bars(question: SliderQuestion, values: list) -> tuple[list[Bar], dic
         start, end = low + i * width, low + (i + 1) * width
         holds_target = start <= question.target <= end
         label = f"{number_text(round(start, 6))} to {_with_unit(round(end, 6), question.unit)}"
-        bars.append(Bar(label=label, count=n, percent=_percent(n, total) or 0,
-                        correct=True if holds_target else None))
+        bars.append(Bar(label=label, count=n, percent=_percent(n, total) or 0, correct=True if holds_target else None))
     return bars, stats
 
 
@@ -513,14 +589,25 @@ def room_report(app: Flask, trainer_id: int, room_id: int) -> Report | None:
         row = s.get(models.Room, room_id)
         if row is None or row.trainer_id != trainer_id:
             return None
-        people = list(s.scalars(sa.select(models.Participant)
-                                .where(models.Participant.room_id == room_id)
-                                .order_by(models.Participant.number)))
-        answers = list(s.scalars(sa.select(models.Answer)
-                                 .where(models.Answer.room_id == room_id, models.Answer.voided.is_(False))
-                                 .order_by(models.Answer.question_index, models.Answer.participant_number)))
-        submissions = list(s.scalars(sa.select(models.Submission).where(models.Submission.room_id == room_id)
-                                     .order_by(models.Submission.id)))
+        people = list(
+            s.scalars(
+                sa.select(models.Participant)
+                .where(models.Participant.room_id == room_id)
+                .order_by(models.Participant.number)
+            )
+        )
+        answers = list(
+            s.scalars(
+                sa.select(models.Answer)
+                .where(models.Answer.room_id == room_id, models.Answer.voided.is_(False))
+                .order_by(models.Answer.question_index, models.Answer.participant_number)
+            )
+        )
+        submissions = list(
+            s.scalars(
+                sa.select(models.Submission).where(models.Submission.room_id == room_id).order_by(models.Submission.id)
+            )
+        )
         info = _info(row, sum(1 for p in people if not p.removed))
         snapshot = dict(row.snapshot or {})
         names = {p.number: p.nickname for p in people}
@@ -540,22 +627,46 @@ def room_report(app: Flask, trainer_id: int, room_id: int) -> Report | None:
     for index, (position, spec, question) in enumerate(questions):
         status = _question_status(position, snapshot, voided)
         if question is None:  # a snapshot this version cannot read: show what we can
-            reports.append(QuestionReport(index=index, position=position, uid=str(spec.get("uid", "")),
-                                          type=str(spec.get("type", "")), text=str(spec.get("text", "")),
-                                          image=None, points=0, time_limit=0, status=status, correct_answer=None))
+            reports.append(
+                QuestionReport(
+                    index=index,
+                    position=position,
+                    uid=str(spec.get("uid", "")),
+                    type=str(spec.get("type", "")),
+                    text=str(spec.get("text", "")),
+                    image=None,
+                    points=0,
+                    time_limit=0,
+                    status=status,
+                    correct_answer=None,
+                )
+            )
             continue
         given = by_question.get(position, [])
         values = [a.value.get("v") if isinstance(a.value, dict) else None for a in given]
         right = sum(1 for a in given if a.correct)
         bars, stats = _distribution(question, values)
         times = [a.response_ms for a in given if a.response_ms is not None]
-        reports.append(QuestionReport(
-            index=index, position=position, uid=question.uid, type=question.kind, text=question.text,
-            image=question.image, points=question.points, time_limit=question.time_limit, status=status,
-            correct_answer=correct_answer_text(question), answered=len(given), correct=right,
-            percent_correct=_percent(right, len(given)) if question.kind != "poll" else None,
-            average_ms=round(statistics.fmean(times)) if times else None,
-            distribution=bars, stats=stats))
+        reports.append(
+            QuestionReport(
+                index=index,
+                position=position,
+                uid=question.uid,
+                type=question.kind,
+                text=question.text,
+                image=question.image,
+                points=question.points,
+                time_limit=question.time_limit,
+                status=status,
+                correct_answer=correct_answer_text(question),
+                answered=len(given),
+                correct=right,
+                percent_correct=_percent(right, len(given)) if question.kind != "poll" else None,
+                average_ms=round(statistics.fmean(times)) if times else None,
+                distribution=bars,
+                stats=stats,
+            )
+        )
 
     ranks = competition_ranks({p.number: p.score for p in people if not p.removed})
     participants: list[ParticipantReport] = []
@@ -569,15 +680,33 @@ def room_report(app: Flask, trainer_id: int, room_id: int) -> Report | None:
                 cells.append(Cell(question=index, status=shown))
                 continue
             value = answer.value.get("v") if isinstance(answer.value, dict) else None
-            cells.append(Cell(question=index, status="answered", answered=True, value=value,
-                              answer=answer_text(question, value) if question else str(value),
-                              correct=answer.correct, points=answer.points, response_ms=answer.response_ms))
+            cells.append(
+                Cell(
+                    question=index,
+                    status="answered",
+                    answered=True,
+                    value=value,
+                    answer=answer_text(question, value) if question else str(value),
+                    correct=answer.correct,
+                    points=answer.points,
+                    response_ms=answer.response_ms,
+                )
+            )
         times = [c.response_ms for c in cells if c.response_ms is not None]
-        participants.append(ParticipantReport(
-            number=person.number, nickname=person.nickname, rank=ranks.get(person.number),
-            score=person.score, correct=person.correct, answered=person.answered,
-            best_streak=person.best_streak, removed=person.removed,
-            average_ms=round(statistics.fmean(times)) if times else None, cells=cells))
+        participants.append(
+            ParticipantReport(
+                number=person.number,
+                nickname=person.nickname,
+                rank=ranks.get(person.number),
+                score=person.score,
+                correct=person.correct,
+                answered=person.answered,
+                best_streak=person.best_streak,
+                removed=person.removed,
+                average_ms=round(statistics.fmean(times)) if times else None,
+                cells=cells,
+            )
+        )
     participants.sort(key=lambda p: (p.removed, p.rank or 0, p.nickname.casefold(), p.number))
 
     active = [p for p in participants if not p.removed]
@@ -592,14 +721,14 @@ def room_report(app: Flask, trainer_id: int, room_id: int) -> Report | None:
         "average_score": round(statistics.fmean(p.score for p in active)) if active else None,
         "percent_correct": _percent(sum(1 for a in graded if a.correct), len(graded)),
         "average_ms": round(statistics.fmean(a.response_ms for a in answers)) if answers else None,
-        "duration_s": (round((info.ended_at - info.created_at).total_seconds())
-                       if info.ended_at and info.created_at else None),
+        "duration_s": (
+            round((info.ended_at - info.created_at).total_seconds()) if info.ended_at and info.created_at else None
+        ),
         "podium": [{"rank": p.rank, "nickname": p.nickname, "score": p.score} for p in active[:3]],
         "activities": len(activities),
         "activities_run": sum(1 for a in activities if a.status != "not reached"),
     }
-    return Report(room=info, questions=reports, participants=participants, summary=summary,
-                  activities=activities)
+    return Report(room=info, questions=reports, participants=participants, summary=summary, activities=activities)
 
 
 # ----------------------------------------------------------------- output
@@ -610,26 +739,69 @@ def _iso(moment: datetime | None) -> str | None:
 def report_json(report: Report) -> dict:
     room = report.room
     return {
-        "room": {"id": room.id, "code": room.code, "title": room.title, "deck_id": room.deck_id,
-                 "plan_id": room.plan_id, "status": room.status, "phase": room.phase,
-                 "created_at": _iso(room.created_at), "ended_at": _iso(room.ended_at)},
+        "room": {
+            "id": room.id,
+            "code": room.code,
+            "title": room.title,
+            "deck_id": room.deck_id,
+            "plan_id": room.plan_id,
+            "status": room.status,
+            "phase": room.phase,
+            "created_at": _iso(room.created_at),
+            "ended_at": _iso(room.ended_at),
+        },
         "summary": report.summary,
-        "questions": [{
-            "index": q.index, "number": q.number, "position": q.position, "uid": q.uid, "type": q.type, "text": q.text,
-            "image": q.image, "points": q.points, "time_limit": q.time_limit, "status": q.status,
-            "correct_answer": q.correct_answer, "answered": q.answered, "correct": q.correct,
-            "percent_correct": q.percent_correct, "average_ms": q.average_ms, "stats": q.stats,
-            "distribution": [{"label": b.label, "count": b.count, "percent": b.percent, "correct": b.correct}
-                             for b in q.distribution],
-        } for q in report.questions],
-        "participants": [{
-            "id": p.number, "nickname": p.nickname, "rank": p.rank, "score": p.score, "correct": p.correct,
-            "answered": p.answered, "best_streak": p.best_streak, "removed": p.removed,
-            "average_ms": p.average_ms,
-            "answers": [{"question": c.question, "status": c.status, "value": c.value, "answer": c.answer,
-                         "correct": c.correct, "points": c.points, "response_ms": c.response_ms}
-                        for c in p.cells],
-        } for p in report.participants],
+        "questions": [
+            {
+                "index": q.index,
+                "number": q.number,
+                "position": q.position,
+                "uid": q.uid,
+                "type": q.type,
+                "text": q.text,
+                "image": q.image,
+                "points": q.points,
+                "time_limit": q.time_limit,
+                "status": q.status,
+                "correct_answer": q.correct_answer,
+                "answered": q.answered,
+                "correct": q.correct,
+                "percent_correct": q.percent_correct,
+                "average_ms": q.average_ms,
+                "stats": q.stats,
+                "distribution": [
+                    {"label": b.label, "count": b.count, "percent": b.percent, "correct": b.correct}
+                    for b in q.distribution
+                ],
+            }
+            for q in report.questions
+        ],
+        "participants": [
+            {
+                "id": p.number,
+                "nickname": p.nickname,
+                "rank": p.rank,
+                "score": p.score,
+                "correct": p.correct,
+                "answered": p.answered,
+                "best_streak": p.best_streak,
+                "removed": p.removed,
+                "average_ms": p.average_ms,
+                "answers": [
+                    {
+                        "question": c.question,
+                        "status": c.status,
+                        "value": c.value,
+                        "answer": c.answer,
+                        "correct": c.correct,
+                        "points": c.points,
+                        "response_ms": c.response_ms,
+                    }
+                    for c in p.cells
+                ],
+            }
+            for p in report.participants
+        ],
         "activities": [a.as_json() for a in report.activities],
     }
 
@@ -646,10 +818,25 @@ def csv_rows(report: Report) -> list[list[object]]:
             if question.status == "not asked":
                 continue
             correct = "" if cell.correct is None else ("yes" if cell.correct else "no")
-            rows.append([neutralise(v) for v in (
-                room.title, room.code, date, question.number, question.type_label, question.text, nickname,
-                cell.answer, correct, cell.points if cell.answered else "",
-                cell.response_ms if cell.response_ms is not None else "", cell.status)])
+            rows.append(
+                [
+                    neutralise(v)
+                    for v in (
+                        room.title,
+                        room.code,
+                        date,
+                        question.number,
+                        question.type_label,
+                        question.text,
+                        nickname,
+                        cell.answer,
+                        correct,
+                        cell.points if cell.answered else "",
+                        cell.response_ms if cell.response_ms is not None else "",
+                        cell.status,
+                    )
+                ]
+            )
     return rows
 
 
@@ -684,10 +871,22 @@ def _word_sizes(words: list[dict]) -> list[dict]:
     out = []
     for word in words:
         count = int(word.get("count", 0))
-        step = 1 if high == low else 1 + round((WORD_SIZES - 1) * (math.log(count) - math.log(low or 1))
-                                                / (math.log(high) - math.log(low or 1) or 1))
-        out.append({"text": str(word.get("text", "")), "count": count, "hidden": bool(word.get("hidden")),
-                    "size": max(1, min(WORD_SIZES, step))})
+        step = (
+            1
+            if high == low
+            else 1
+            + round(
+                (WORD_SIZES - 1) * (math.log(count) - math.log(low or 1)) / (math.log(high) - math.log(low or 1) or 1)
+            )
+        )
+        out.append(
+            {
+                "text": str(word.get("text", "")),
+                "count": count,
+                "hidden": bool(word.get("hidden")),
+                "size": max(1, min(WORD_SIZES, step)),
+            }
+        )
     return out
 
 
@@ -699,34 +898,55 @@ def _poll_view(data: dict) -> dict:
     view: dict = {"type": kind, "responses": responses}
     if kind in ("single", "multi"):
         counts = list(results.get("counts") or [0] * len(options))
-        view["bars"] = [Bar(label=text, count=counts[i] if i < len(counts) else 0,
-                            percent=_percent(counts[i] if i < len(counts) else 0, responses) or 0)
-                        for i, text in enumerate(options)]
+        view["bars"] = [
+            Bar(
+                label=text,
+                count=counts[i] if i < len(counts) else 0,
+                percent=_percent(counts[i] if i < len(counts) else 0, responses) or 0,
+            )
+            for i, text in enumerate(options)
+        ]
     elif kind == "rating":
         distribution = list(results.get("distribution") or [])
         count = int(results.get("count") or 0)
-        view["bars"] = [Bar(label=str(value), count=n, percent=_percent(n, count) or 0)
-                        for value, n in enumerate(distribution, start=1)]
+        view["bars"] = [
+            Bar(label=str(value), count=n, percent=_percent(n, count) or 0)
+            for value, n in enumerate(distribution, start=1)
+        ]
         view["mean"], view["count"], view["scale"] = results.get("mean"), count, data.get("scale")
     elif kind == "ranking":
         best = max(0, len(options) - 1) * responses  # every first place
-        view["ranking"] = [{"rank": r.get("rank"), "text": str(r.get("text", "")), "points": int(r.get("points", 0)),
-                            "percent": _percent(int(r.get("points", 0)), best) or 0}
-                           for r in results.get("ranking") or []]
+        view["ranking"] = [
+            {
+                "rank": r.get("rank"),
+                "text": str(r.get("text", "")),
+                "points": int(r.get("points", 0)),
+                "percent": _percent(int(r.get("points", 0)), best) or 0,
+            }
+            for r in results.get("ranking") or []
+        ]
         view["best"] = best
     elif kind == "wordcloud":
         view["words"] = _word_sizes(list(results.get("words") or []))
         view["entries"] = int(results.get("entries") or 0)
     elif kind == "open":
-        view["entries"] = [{"text": str(e.get("text", "")), "nickname": e.get("nickname"), "status": _entry_status(e),
-                            "status_label": ENTRY_STATUS[_entry_status(e)]} for e in results.get("entries") or []]
+        view["entries"] = [
+            {
+                "text": str(e.get("text", "")),
+                "nickname": e.get("nickname"),
+                "status": _entry_status(e),
+                "status_label": ENTRY_STATUS[_entry_status(e)],
+            }
+            for e in results.get("entries") or []
+        ]
     return view
 
 
 def _board_view(data: dict) -> dict:
     columns = [str(c) for c in data.get("columns") or []]
-    notes = [dict(n, status=_note_status(n), status_label=NOTE_STATUS[_note_status(n)])
-             for n in data.get("notes") or []]
+    notes = [
+        dict(n, status=_note_status(n), status_label=NOTE_STATUS[_note_status(n)]) for n in data.get("notes") or []
+    ]
     live = [n for n in notes if n["status"] != "deleted"]
     groups = list(data.get("groups") or [])
     sections = []
@@ -734,28 +954,44 @@ def _board_view(data: dict) -> dict:
     if columns and any(n.get("column") is None or not 0 <= n["column"] < len(columns) for n in live):
         keys.append(-1)  # notes without a (current) column
     for key in keys:
+
         def in_section(column, key=key) -> bool:
             if key == -1:
                 return column is None or not 0 <= column < len(columns)
             return key is None or column == key
+
         section_notes = [n for n in live if in_section(n.get("column"))]
         section_groups = []
         for group in groups:
             members = [n for n in section_notes if n.get("group") == group.get("id")]
             if members:
-                section_groups.append({"id": group.get("id"), "title": str(group.get("title", "")),
-                                       "votes": int(group.get("votes") or 0), "notes": members})
+                section_groups.append(
+                    {
+                        "id": group.get("id"),
+                        "title": str(group.get("title", "")),
+                        "votes": int(group.get("votes") or 0),
+                        "notes": members,
+                    }
+                )
         grouped = {n["id"] for g in section_groups for n in g["notes"]}
-        sections.append({
-            "title": None if key is None else ("Without a column" if key == -1 else columns[key]),
-            "groups": section_groups,
-            "notes": [n for n in section_notes if n["id"] not in grouped],
-            "count": len(section_notes),
-        })
-    return {"sections": sections, "deleted": [n for n in notes if n["status"] == "deleted"],
-            "notes": len(live), "hidden": sum(1 for n in live if n["status"] == "hidden"),
-            "authors": data.get("authors", 0), "voters": data.get("voters", 0), "phase": data.get("phase"),
-            "votes": sum(int(n.get("votes") or 0) for n in live)}
+        sections.append(
+            {
+                "title": None if key is None else ("Without a column" if key == -1 else columns[key]),
+                "groups": section_groups,
+                "notes": [n for n in section_notes if n["id"] not in grouped],
+                "count": len(section_notes),
+            }
+        )
+    return {
+        "sections": sections,
+        "deleted": [n for n in notes if n["status"] == "deleted"],
+        "notes": len(live),
+        "hidden": sum(1 for n in live if n["status"] == "hidden"),
+        "authors": data.get("authors", 0),
+        "voters": data.get("voters", 0),
+        "phase": data.get("phase"),
+        "votes": sum(int(n.get("votes") or 0) for n in live),
+    }
 
 
 def _survey_view(data: dict) -> dict:
@@ -765,12 +1001,19 @@ def _survey_view(data: dict) -> dict:
         row = {"id": item.get("id"), "type": item.get("type"), "text": str(item.get("text", ""))}
         if item.get("type") == "rating":
             count = int(item.get("count") or 0)
-            row.update(scale=item.get("scale"), mean=item.get("mean"), count=count,
-                       bars=[Bar(label=str(value), count=n, percent=_percent(n, count) or 0)
-                             for value, n in enumerate(item.get("distribution") or [], start=1)])
+            row.update(
+                scale=item.get("scale"),
+                mean=item.get("mean"),
+                count=count,
+                bars=[
+                    Bar(label=str(value), count=n, percent=_percent(n, count) or 0)
+                    for value, n in enumerate(item.get("distribution") or [], start=1)
+                ],
+            )
         else:
-            row["answers"] = [{"text": str(a.get("text", "")), "nickname": a.get("nickname")}
-                              for a in item.get("answers") or []]
+            row["answers"] = [
+                {"text": str(a.get("text", "")), "nickname": a.get("nickname")} for a in item.get("answers") or []
+            ]
         items.append(row)
     return {"responses": int(results.get("responses", data.get("responses", 0)) or 0), "questions": items}
 
@@ -843,10 +1086,15 @@ def activity_csv_rows(report: Report, activity: ActivityReport) -> list[list[obj
         if data.get("type") == "open":
             entries = [(e, _entry_status(e)) for e in (data.get("results") or {}).get("entries") or []]
         else:
-            hidden = {fold_answer(str(w.get("text", ""))) for w in (data.get("results") or {}).get("words") or []
-                      if w.get("hidden")}
-            entries = [(e, "hidden" if fold_answer(str(e.get("text", ""))) in hidden else "shown")
-                       for e in data.get("answers") or []]
+            hidden = {
+                fold_answer(str(w.get("text", "")))
+                for w in (data.get("results") or {}).get("words") or []
+                if w.get("hidden")
+            }
+            entries = [
+                (e, "hidden" if fold_answer(str(e.get("text", ""))) in hidden else "shown")
+                for e in data.get("answers") or []
+            ]
         nicknames = {a.get("id"): a.get("nickname", "") for a in data.get("answers") or []}
         for entry, status in entries:
             row = lead + [entry.get("id"), entry.get("text", ""), ENTRY_STATUS[status]]
@@ -859,26 +1107,40 @@ def activity_csv_rows(report: Report, activity: ActivityReport) -> list[list[obj
             given = [(a.get("nickname", ""), a.get("value")) for a in data["answers"]]
         else:
             poll = activity.activity
-            given = [("", v) for _pid, v in _final_responses(activity, "vote",
-                                                             lambda r: poll.parse_value(r.get("value")))]
+            given = [
+                ("", v) for _pid, v in _final_responses(activity, "vote", lambda r: poll.parse_value(r.get("value")))
+            ]
         for number, (nickname, value) in enumerate(given, start=1):
             rows.append(lead + [number, _vote_text(data, value)] + ([nickname] if named else []))
     elif activity.kind == "board":
-        rows.append(ROOM_HEADER + ["note", "text", "column", "group", "group_votes", "votes", "status"]
-                    + (["author"] if named else []))
+        rows.append(
+            ROOM_HEADER
+            + ["note", "text", "column", "group", "group_votes", "votes", "status"]
+            + (["author"] if named else [])
+        )
         groups = {g.get("id"): g for g in data.get("groups") or []}
         for note in data.get("notes") or []:
             group = groups.get(note.get("group"))
-            row = lead + [note.get("id"), note.get("text", ""), note.get("column_name") or "",
-                          group.get("title", "") if group else "", group.get("votes", 0) if group else "",
-                          note.get("votes", 0), NOTE_STATUS[_note_status(note)]]
+            row = lead + [
+                note.get("id"),
+                note.get("text", ""),
+                note.get("column_name") or "",
+                group.get("title", "") if group else "",
+                group.get("votes", 0) if group else "",
+                note.get("votes", 0),
+                NOTE_STATUS[_note_status(note)],
+            ]
             if named:
                 row.append(note.get("nickname", ""))
             rows.append(row)
     else:  # survey
         items = [i for i in data.get("items") or [] if isinstance(i, dict)]
-        rows.append(ROOM_HEADER + ["response"] + (["participant"] if named else [])
-                    + [f"{i.get('text', '')} [{i.get('id', '')}]" for i in items])
+        rows.append(
+            ROOM_HEADER
+            + ["response"]
+            + (["participant"] if named else [])
+            + [f"{i.get('text', '')} [{i.get('id', '')}]" for i in items]
+        )
         if named and "answers" in data:
             given = [(a.get("nickname", ""), a.get("answers") or {}) for a in data["answers"]]
         else:
@@ -930,7 +1192,7 @@ def markdown_text(text: object) -> str:
             end = match.end()
             escaped = escaped[:end] + "\\" + escaped[end:]
         elif match:
-            escaped = escaped[:match.start(2)] + "\\" + escaped[match.start(2):]
+            escaped = escaped[: match.start(2)] + "\\" + escaped[match.start(2) :]
         lines.append(escaped)
     return "  \n  ".join(lines)
 
@@ -946,11 +1208,15 @@ def board_markdown(report: Report, activity: ActivityReport) -> str:
     view = _board_view(activity.data)
     room = report.room
     date = room.created_at.astimezone(UTC).strftime("%Y-%m-%d") if room.created_at else ""
-    lines = [f"# {markdown_text(activity.title)}", "",
-             f"{markdown_text(room.title)} · room {room.code} · {date} · item {activity.number} · "
-             f"{view['notes']} note{'s' if view['notes'] != 1 else ''}, {view['votes']} "
-             f"vote{'s' if view['votes'] != 1 else ''} from {view['voters']} "
-             f"{'person' if view['voters'] == 1 else 'people'}", ""]
+    lines = [
+        f"# {markdown_text(activity.title)}",
+        "",
+        f"{markdown_text(room.title)} · room {room.code} · {date} · item {activity.number} · "
+        f"{view['notes']} note{'s' if view['notes'] != 1 else ''}, {view['votes']} "
+        f"vote{'s' if view['votes'] != 1 else ''} from {view['voters']} "
+        f"{'person' if view['voters'] == 1 else 'people'}",
+        "",
+    ]
     named = not activity.anonymous
 
     def bullet(note: dict) -> str:

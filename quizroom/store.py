@@ -34,41 +34,88 @@ class RoomStore:
         with self.db.read() as s:
             return set(s.scalars(sa.select(models.Room.code).where(models.Room.live)))
 
-    def create_room(self, *, code: str, trainer_id: int, deck_id: int | None, title: str,
-                    host_salt: str, snapshot: dict, plan_id: int | None = None) -> int:
+    def create_room(
+        self,
+        *,
+        code: str,
+        trainer_id: int,
+        deck_id: int | None,
+        title: str,
+        host_salt: str,
+        snapshot: dict,
+        plan_id: int | None = None,
+    ) -> int:
         with self.db.transaction() as s:
-            row = models.Room(code=code, trainer_id=trainer_id, deck_id=deck_id, plan_id=plan_id, title=title,
-                              host_salt=host_salt, snapshot=snapshot, live=True)
+            row = models.Room(
+                code=code,
+                trainer_id=trainer_id,
+                deck_id=deck_id,
+                plan_id=plan_id,
+                title=title,
+                host_salt=host_salt,
+                snapshot=snapshot,
+                live=True,
+            )
             s.add(row)
             s.flush()
             return row.id
 
     def add_participant(self, room_id: int, person: engine.Participant, token: str) -> None:
         with self.db.transaction() as s:
-            s.add(models.Participant(room_id=room_id, number=person.id, nickname=person.nickname,
-                                     token_hash=token_hash(token), joined_at=_at(person.joined_at)))
+            s.add(
+                models.Participant(
+                    room_id=room_id,
+                    number=person.id,
+                    nickname=person.nickname,
+                    token_hash=token_hash(token),
+                    joined_at=_at(person.joined_at),
+                )
+            )
 
     def save_answers(self, room_id: int, answers: list[engine.AnswerRecord]) -> None:
         """Commit accepted answers; only after this returns may they be acknowledged."""
         if not answers:
             return
         with self.db.transaction() as s:
-            s.execute(sa.insert(models.Answer), [
-                {"room_id": room_id, "participant_number": a.participant,
-                 "question_index": a.question, "question_uid": a.question_uid,
-                 "value": {"v": a.value}, "correct": a.correct, "points": a.points,
-                 "streak": a.streak, "response_ms": a.response_ms, "answered_at": _at(a.at)}
-                for a in answers])
+            s.execute(
+                sa.insert(models.Answer),
+                [
+                    {
+                        "room_id": room_id,
+                        "participant_number": a.participant,
+                        "question_index": a.question,
+                        "question_uid": a.question_uid,
+                        "value": {"v": a.value},
+                        "correct": a.correct,
+                        "points": a.points,
+                        "streak": a.streak,
+                        "response_ms": a.response_ms,
+                        "answered_at": _at(a.at),
+                    }
+                    for a in answers
+                ],
+            )
 
     def save_submissions(self, room_id: int, items: list[engine.SubmissionRecord]) -> None:
         """Commit poll/board/survey submissions; only then may they be acknowledged."""
         if not items:
             return
         with self.db.transaction() as s:
-            s.execute(sa.insert(models.Submission), [
-                {"room_id": room_id, "position": i.position, "activity_uid": i.activity_uid,
-                 "participant_number": i.participant, "action": i.action, "record": i.record,
-                 "created_at": _at(i.at)} for i in items])
+            s.execute(
+                sa.insert(models.Submission),
+                [
+                    {
+                        "room_id": room_id,
+                        "position": i.position,
+                        "activity_uid": i.activity_uid,
+                        "participant_number": i.participant,
+                        "action": i.action,
+                        "record": i.record,
+                        "created_at": _at(i.at),
+                    }
+                    for i in items
+                ],
+            )
 
     def load_submissions(self, room_id: int, position: int | None = None) -> list[engine.SubmissionRecord]:
         """A room's submissions in arrival order (optionally one agenda position's)."""
@@ -76,10 +123,17 @@ class RoomStore:
             query = sa.select(models.Submission).where(models.Submission.room_id == room_id)
             if position is not None:
                 query = query.where(models.Submission.position == position)
-            return [engine.SubmissionRecord(participant=r.participant_number, position=r.position,
-                                            activity_uid=r.activity_uid, action=r.action,
-                                            record=r.record, at=_epoch(r.created_at))
-                    for r in s.scalars(query.order_by(models.Submission.id))]
+            return [
+                engine.SubmissionRecord(
+                    participant=r.participant_number,
+                    position=r.position,
+                    activity_uid=r.activity_uid,
+                    action=r.action,
+                    record=r.record,
+                    at=_epoch(r.created_at),
+                )
+                for r in s.scalars(query.order_by(models.Submission.id))
+            ]
 
     def persist(self, room_id: int, outcome: engine.Outcome, snapshot: dict | None) -> None:
         """Store what a transition changed, in one transaction (scores and phase together)."""
@@ -90,20 +144,36 @@ class RoomStore:
             if people:
                 table = models.Participant.__table__
                 s.execute(
-                    sa.update(table).where(table.c.room_id == room_id,
-                                           table.c.number == sa.bindparam("n")),
-                    [{"n": p.id, "score": p.score, "streak": p.streak,
-                      "best_streak": p.best_streak, "correct": p.correct,
-                      "answered": p.answered, "removed": p.removed} for p in people.values()],
+                    sa.update(table).where(table.c.room_id == room_id, table.c.number == sa.bindparam("n")),
+                    [
+                        {
+                            "n": p.id,
+                            "score": p.score,
+                            "streak": p.streak,
+                            "best_streak": p.best_streak,
+                            "correct": p.correct,
+                            "answered": p.answered,
+                            "removed": p.removed,
+                        }
+                        for p in people.values()
+                    ],
                 )
             if outcome.voided:
-                s.execute(sa.update(models.Answer).where(
-                    models.Answer.room_id == room_id,
-                    models.Answer.question_index.in_(outcome.voided)).values(voided=True))
+                s.execute(
+                    sa.update(models.Answer)
+                    .where(models.Answer.room_id == room_id, models.Answer.question_index.in_(outcome.voided))
+                    .values(voided=True)
+                )
             for participant, question in outcome.voided_answers:
-                s.execute(sa.update(models.Answer).where(
-                    models.Answer.room_id == room_id, models.Answer.participant_number == participant,
-                    models.Answer.question_index == question).values(voided=True))
+                s.execute(
+                    sa.update(models.Answer)
+                    .where(
+                        models.Answer.room_id == room_id,
+                        models.Answer.participant_number == participant,
+                        models.Answer.question_index == question,
+                    )
+                    .values(voided=True)
+                )
             if snapshot is not None:
                 values: dict = {"snapshot": snapshot}
                 if snapshot["phase"] == "ended":
@@ -117,20 +187,38 @@ class RoomStore:
             for row in s.scalars(sa.select(models.Room).where(models.Room.live)):
                 people, tokens = [], {}
                 for p in row.participants:
-                    people.append(engine.Participant(
-                        id=p.number, nickname=p.nickname, joined_at=_epoch(p.joined_at),
-                        score=p.score, streak=p.streak, best_streak=p.best_streak,
-                        correct=p.correct, answered=p.answered, removed=p.removed))
+                    people.append(
+                        engine.Participant(
+                            id=p.number,
+                            nickname=p.nickname,
+                            joined_at=_epoch(p.joined_at),
+                            score=p.score,
+                            streak=p.streak,
+                            best_streak=p.best_streak,
+                            correct=p.correct,
+                            answered=p.answered,
+                            removed=p.removed,
+                        )
+                    )
                     tokens[p.token_hash] = p.number
                 index = row.snapshot.get("index", -1)
                 answers = [
                     engine.AnswerRecord(
-                        participant=a.participant_number, question=a.question_index,
-                        question_uid=a.question_uid, value=a.value["v"], correct=a.correct,
-                        points=a.points, streak=a.streak, response_ms=a.response_ms,
-                        at=_epoch(a.answered_at))
-                    for a in s.scalars(sa.select(models.Answer).where(
-                        models.Answer.room_id == row.id, models.Answer.question_index == index))
+                        participant=a.participant_number,
+                        question=a.question_index,
+                        question_uid=a.question_uid,
+                        value=a.value["v"],
+                        correct=a.correct,
+                        points=a.points,
+                        streak=a.streak,
+                        response_ms=a.response_ms,
+                        at=_epoch(a.answered_at),
+                    )
+                    for a in s.scalars(
+                        sa.select(models.Answer).where(
+                            models.Answer.room_id == row.id, models.Answer.question_index == index
+                        )
+                    )
                 ]
                 submissions = self.load_submissions(row.id)
                 out.append((row, engine.Room.restore(row.snapshot, people, answers, submissions), tokens))

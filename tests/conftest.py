@@ -47,14 +47,22 @@ class FakeClock:
 
 def sample_deck(n: int = 3) -> dict:
     questions = [
-        {"uid": f"q{i}", "type": "single", "text": f"Question {i}?", "time_limit": 20,
-         "points": 1000,
-         "choices": [{"text": "right", "correct": True}, {"text": "wrong"},
-                     {"text": "also wrong"}, {"text": "nope"}]}
+        {
+            "uid": f"q{i}",
+            "type": "single",
+            "text": f"Question {i}?",
+            "time_limit": 20,
+            "points": 1000,
+            "choices": [
+                {"text": "right", "correct": True},
+                {"text": "wrong"},
+                {"text": "also wrong"},
+                {"text": "nope"},
+            ],
+        }
         for i in range(n)
     ]
-    return {"format": "quizroom.deck", "version": 1, "title": "Sample deck",
-            "questions": questions}
+    return {"format": "quizroom.deck", "version": 1, "title": "Sample deck", "questions": questions}
 
 
 @pytest.fixture
@@ -64,16 +72,18 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(tmp_path, clock):
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
-        "INSTANCE_DIR": str(tmp_path),
-        "SECRET_KEY": "test-secret",
-        "ASYNC_MODE": "threading",
-        "START_TICKER": False,
-        "CLOCK": clock,
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+            "INSTANCE_DIR": str(tmp_path),
+            "SECRET_KEY": "test-secret",
+            "ASYNC_MODE": "threading",
+            "START_TICKER": False,
+            "CLOCK": clock,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     yield app
     app.extensions["quizroom.db"].dispose()
 
@@ -87,8 +97,7 @@ def client(app):
 def trainer(app):
     from quizroom import accounts
 
-    return accounts.create_trainer(app, email=TRAINER_EMAIL, name="Tess Trainer",
-                                   password=TRAINER_PASSWORD)
+    return accounts.create_trainer(app, email=TRAINER_EMAIL, name="Tess Trainer", password=TRAINER_PASSWORD)
 
 
 @pytest.fixture
@@ -131,21 +140,21 @@ class LiveServer:
         http = requests.Session()
         page = http.get(f"{self.url}/login", timeout=10)
         token = _csrf_from(page.text)
-        response = http.post(f"{self.url}/login", data={"email": email, "password": password,
-                                                        "csrf_token": token}, timeout=10)
+        response = http.post(
+            f"{self.url}/login", data={"email": email, "password": password, "csrf_token": token}, timeout=10
+        )
         assert response.ok and "/login" not in response.url, "login failed"
         http.headers["X-CSRFToken"] = _csrf_from(http.get(f"{self.url}/decks", timeout=10).text)
         return http
 
-    def start_room(self, deck: dict, settings: dict | None = None,
-                   http: requests.Session | None = None) -> dict:
+    def start_room(self, deck: dict, settings: dict | None = None, http: requests.Session | None = None) -> dict:
         """Create a deck and open a room; returns the /api/rooms answer (code, host_key...)."""
         http = http or self.session()
         created = http.post(f"{self.url}/api/decks", json=deck, timeout=10)
         assert created.status_code == 201, created.text
-        room = http.post(f"{self.url}/api/rooms",
-                         json={"deck_id": created.json()["id"], "settings": settings or {}},
-                         timeout=10)
+        room = http.post(
+            f"{self.url}/api/rooms", json={"deck_id": created.json()["id"], "settings": settings or {}}, timeout=10
+        )
         assert room.status_code == 201, room.text
         return room.json()
 
@@ -165,31 +174,48 @@ class LiveServer:
 def _csrf_from(html: str) -> str:
     marker = 'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    return html[start : html.index('"', start)]
 
 
 def run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "quizroom.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "quizroom.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
-def start_server(tmp_path: Path, *, extra_env: dict | None = None, port: int | None = None,
-                 db_path: Path | None = None) -> LiveServer:
+def start_server(
+    tmp_path: Path, *, extra_env: dict | None = None, port: int | None = None, db_path: Path | None = None
+) -> LiveServer:
     port = port or free_port()
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
     db_path = db_path or tmp_path / "quizroom.db"
-    env = {**os.environ, "QUIZROOM_INSTANCE": str(instance),
-           "QUIZROOM_DATABASE_URL": f"sqlite:///{db_path}",
-           "QUIZROOM_SECRET_KEY": "e2e-secret", "PYTHONUNBUFFERED": "1",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "QUIZROOM_INSTANCE": str(instance),
+        "QUIZROOM_DATABASE_URL": f"sqlite:///{db_path}",
+        "QUIZROOM_SECRET_KEY": "e2e-secret",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
     log_path = tmp_path / f"server-{port}.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "quizroom.cli", "run", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-    server = LiveServer(url=f"http://127.0.0.1:{port}", port=port, db_path=db_path,
-                        instance=instance, process=process, log_path=log_path, env=env)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    server = LiveServer(
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        db_path=db_path,
+        instance=instance,
+        process=process,
+        log_path=log_path,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -206,11 +232,15 @@ def start_server(tmp_path: Path, *, extra_env: dict | None = None, port: int | N
 
 @pytest.fixture
 def live_server(tmp_path):
-    env = {**os.environ, "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
-           "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'quizroom.db'}",
-           "QUIZROOM_SECRET_KEY": "e2e-secret"}
-    created = run_cli("create-trainer", "--email", TRAINER_EMAIL, "--name", "Tess Trainer",
-                      "--password", TRAINER_PASSWORD, env=env)
+    env = {
+        **os.environ,
+        "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
+        "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'quizroom.db'}",
+        "QUIZROOM_SECRET_KEY": "e2e-secret",
+    }
+    created = run_cli(
+        "create-trainer", "--email", TRAINER_EMAIL, "--name", "Tess Trainer", "--password", TRAINER_PASSWORD, env=env
+    )
     assert created.returncode == 0, created.stderr
     server = start_server(tmp_path)
     yield server

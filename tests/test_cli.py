@@ -9,8 +9,11 @@ from tests.conftest import run_cli, sample_deck
 
 
 def cli_env(tmp_path) -> dict:
-    return {**os.environ, "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
-            "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    return {
+        **os.environ,
+        "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
+        "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
 
 
 def count(tmp_path, table: str) -> int:
@@ -21,8 +24,9 @@ def count(tmp_path, table: str) -> int:
 
 def test_create_trainer_then_duplicate_is_refused(tmp_path):
     env = cli_env(tmp_path)
-    first = run_cli("create-trainer", "--email", "Ana@Example.com", "--name", "Ana",
-                    "--password", "long enough", env=env)
+    first = run_cli(
+        "create-trainer", "--email", "Ana@Example.com", "--name", "Ana", "--password", "long enough", env=env
+    )
     assert first.returncode == 0, first.stderr
     assert "created trainer ana@example.com" in first.stdout
     again = run_cli("create-trainer", "--email", "ana@example.com", "--password", "long enough", env=env)
@@ -39,8 +43,7 @@ def test_short_password_is_refused(tmp_path):
 
 def test_import_and_export_round_trip(tmp_path):
     env = cli_env(tmp_path)
-    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough",
-                   env=env).returncode == 0
+    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough", env=env).returncode == 0
     deck_file = tmp_path / "deck.json"
     deck_file.write_text(json.dumps(sample_deck(2)))
     imported = run_cli("import-deck", str(deck_file), "--trainer", "t@example.com", env=env)
@@ -54,8 +57,7 @@ def test_import_and_export_round_trip(tmp_path):
 
 def test_import_of_a_bad_deck_lists_every_problem_and_creates_nothing(tmp_path):
     env = cli_env(tmp_path)
-    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough",
-                   env=env).returncode == 0
+    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough", env=env).returncode == 0
     bad = sample_deck(2)
     bad["questions"][0]["time_limit"] = 999
     bad["questions"][1]["choices"] = [{"text": "only one", "correct": True}]
@@ -70,8 +72,7 @@ def test_import_of_a_bad_deck_lists_every_problem_and_creates_nothing(tmp_path):
 
 def test_import_of_broken_json_is_a_clear_error(tmp_path):
     env = cli_env(tmp_path)
-    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough",
-                   env=env).returncode == 0
+    assert run_cli("create-trainer", "--email", "t@example.com", "--password", "long enough", env=env).returncode == 0
     deck_file = tmp_path / "broken.json"
     deck_file.write_text("{not json")
     result = run_cli("import-deck", str(deck_file), "--trainer", "t@example.com", env=env)

@@ -6,6 +6,17 @@ from .errors import EngineError
 from .room import AnswerRecord, Emit, Outcome, Participant, Phase, Room, Settings, SubmissionRecord
 
 __all__ = [
-    "AnswerRecord", "Deck", "DeckInvalid", "Emit", "EngineError", "Outcome", "Participant",
-    "Phase", "Room", "Settings", "SubmissionRecord", "parse_deck", "parse_question",
+    "AnswerRecord",
+    "Deck",
+    "DeckInvalid",
+    "Emit",
+    "EngineError",
+    "Outcome",
+    "Participant",
+    "Phase",
+    "Room",
+    "Settings",
+    "SubmissionRecord",
+    "parse_deck",
+    "parse_question",
 ]

@@ -54,8 +54,9 @@ def _clean_line(line: str) -> str:
     return collapse_spaces(strip_control(spaced))
 
 
-def clean_text(raw: object, *, max_length: int, multiline: bool = False, allow_empty: bool = False,
-               what: str = "text") -> str:
+def clean_text(
+    raw: object, *, max_length: int, multiline: bool = False, allow_empty: bool = False, what: str = "text"
+) -> str:
     """Clean what a participant typed (rules in the module docstring) or raise bad_answer."""
     if not isinstance(raw, str):
         raise bad_answer(f"{what} must be text")
@@ -91,8 +92,12 @@ def index_in(value: object, count: int, code: str = "bad_answer", what: str = "c
 
 
 def valid_uid(uid: object) -> bool:
-    return (isinstance(uid, str) and 1 <= len(uid) <= UID_MAX
-            and uid.replace("_", "").replace("-", "").isalnum() and uid.isascii())
+    return (
+        isinstance(uid, str)
+        and 1 <= len(uid) <= UID_MAX
+        and uid.replace("_", "").replace("-", "").isalnum()
+        and uid.isascii()
+    )
 
 
 class SpecChecker(_Checker):
@@ -173,8 +178,9 @@ class Run:
 
     def host(self, action: str, args: dict | None, now: float) -> None:
         if action not in self.HOST_ACTIONS:
-            raise bad_payload(f"unknown host action {str(action)[:40]!r}; expected one of "
-                              f"{', '.join(self.HOST_ACTIONS)}")
+            raise bad_payload(
+                f"unknown host action {str(action)[:40]!r}; expected one of {', '.join(self.HOST_ACTIONS)}"
+            )
         if args is None:
             args = {}
         if not isinstance(args, dict):

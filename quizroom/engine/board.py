@@ -71,9 +71,16 @@ class Board:
     anonymous: bool = True
 
     def to_spec(self) -> dict:
-        return {"kind": "board", "uid": self.uid, "prompt": self.prompt, "columns": list(self.columns),
-                "note_limit": self.note_limit, "votes": self.votes, "multiple_votes": self.multiple_votes,
-                "anonymous": self.anonymous}
+        return {
+            "kind": "board",
+            "uid": self.uid,
+            "prompt": self.prompt,
+            "columns": list(self.columns),
+            "note_limit": self.note_limit,
+            "votes": self.votes,
+            "multiple_votes": self.multiple_votes,
+            "anonymous": self.anonymous,
+        }
 
     def new_run(self) -> BoardRun:
         return BoardRun(self)
@@ -85,11 +92,15 @@ def parse_board(spec: dict, path: str, check: SpecChecker, uid_factory: Callable
     columns: tuple[str, ...] = ()
     if spec.get("columns") is not None:
         columns = check.strings(spec, "columns", path, count=COLUMNS, max_length=COLUMN_MAX)
-    return Board(uid=uid, prompt=prompt, columns=columns,
-                 note_limit=check.integer(spec, "note_limit", path, 0, 0, NOTE_LIMIT_MAX),
-                 votes=check.integer(spec, "votes", path, 3, *VOTES),
-                 multiple_votes=check.boolean(spec, "multiple_votes", path, False),
-                 anonymous=check.boolean(spec, "anonymous", path, True))
+    return Board(
+        uid=uid,
+        prompt=prompt,
+        columns=columns,
+        note_limit=check.integer(spec, "note_limit", path, 0, 0, NOTE_LIMIT_MAX),
+        votes=check.integer(spec, "votes", path, 3, *VOTES),
+        multiple_votes=check.boolean(spec, "multiple_votes", path, False),
+        anonymous=check.boolean(spec, "anonymous", path, True),
+    )
 
 
 class _Note:
@@ -123,8 +134,21 @@ def group_name(group_id: int | None) -> str | None:
 
 class BoardRun(Run):
     ACTIONS = ("note", "vote", "unvote")
-    HOST_ACTIONS = ("lock", "unlock", "open_voting", "close_voting", "reopen", "move", "group", "ungroup",
-                    "rename_group", "hide", "show", "delete", "columns")
+    HOST_ACTIONS = (
+        "lock",
+        "unlock",
+        "open_voting",
+        "close_voting",
+        "reopen",
+        "move",
+        "group",
+        "ungroup",
+        "rename_group",
+        "hide",
+        "show",
+        "delete",
+        "columns",
+    )
     activity: Board
 
     def __init__(self, board: Board) -> None:
@@ -418,8 +442,9 @@ class BoardRun(Run):
         return row
 
     def _group_votes(self, group: _Group, shown_only: bool = True) -> int:
-        return sum(self.notes[n].votes for n in group.notes
-                   if n in self.notes and (self.notes[n].shown or not shown_only))
+        return sum(
+            self.notes[n].votes for n in group.notes if n in self.notes and (self.notes[n].shown or not shown_only)
+        )
 
     def _ordered(self, notes: list[_Note], by_votes: bool) -> list[_Note]:
         return sorted(notes, key=lambda n: (-n.votes, n.id)) if by_votes else notes
@@ -445,14 +470,25 @@ class BoardRun(Run):
                 groups.append(row)
         board = self.activity
         data = {
-            "kind": "board", "uid": board.uid, "prompt": board.prompt, "columns": list(self.columns),
-            "phase": self.phase, "locked": self.locked, "note_limit": board.note_limit, "votes": self.allowance,
-            "multiple_votes": self.multiple, "anonymous": board.anonymous, "notes": notes, "groups": groups,
-            "note_count": len(shown), "voters": self.voters(),
+            "kind": "board",
+            "uid": board.uid,
+            "prompt": board.prompt,
+            "columns": list(self.columns),
+            "phase": self.phase,
+            "locked": self.locked,
+            "note_limit": board.note_limit,
+            "votes": self.allowance,
+            "multiple_votes": self.multiple,
+            "anonymous": board.anonymous,
+            "notes": notes,
+            "groups": groups,
+            "note_count": len(shown),
+            "voters": self.voters(),
         }
         if not for_players:
-            data["hidden_notes"] = [self._note_row(n, names, closed)
-                                    for n in self.notes.values() if n.hidden and not n.deleted]
+            data["hidden_notes"] = [
+                self._note_row(n, names, closed) for n in self.notes.values() if n.hidden and not n.deleted
+            ]
         return data
 
     def personal(self, pid: int) -> dict:
@@ -480,24 +516,44 @@ class BoardRun(Run):
             if not board.anonymous:
                 row["participant"] = note.pid
             notes.append(row)
-        groups = [{"id": group_name(g.id), "title": g.title, "column": self._group_column(g),
-                   "votes": self._group_votes(g, shown_only=False),
-                   "notes": [n.id for n in self._ordered([self.notes[i] for i in g.notes if i in self.notes], True)]}
-                  for g in sorted(self.groups.values(), key=lambda g: (-self._group_votes(g, False), g.id))]
+        groups = [
+            {
+                "id": group_name(g.id),
+                "title": g.title,
+                "column": self._group_column(g),
+                "votes": self._group_votes(g, shown_only=False),
+                "notes": [n.id for n in self._ordered([self.notes[i] for i in g.notes if i in self.notes], True)],
+            }
+            for g in sorted(self.groups.values(), key=lambda g: (-self._group_votes(g, False), g.id))
+        ]
         return {
-            "kind": "board", "uid": board.uid, "prompt": board.prompt, "columns": list(self.columns),
-            "phase": self.phase, "votes": self.allowance, "multiple_votes": self.multiple,
-            "anonymous": board.anonymous, "notes": notes, "groups": groups,
-            "authors": sum(1 for ids in self.by_pid.values() if ids), "voters": self.voters(),
+            "kind": "board",
+            "uid": board.uid,
+            "prompt": board.prompt,
+            "columns": list(self.columns),
+            "phase": self.phase,
+            "votes": self.allowance,
+            "multiple_votes": self.multiple,
+            "anonymous": board.anonymous,
+            "notes": notes,
+            "groups": groups,
+            "authors": sum(1 for ids in self.by_pid.values() if ids),
+            "voters": self.voters(),
         }
 
     # ------------------------------------------------------------ snapshot
     def state(self) -> dict:
         return {
-            "phase": self.phase, "resume": self.resume, "locked": self.locked, "votes": self.allowance,
-            "multiple_votes": self.multiple, "columns": list(self.columns),
-            "notes": [{"id": n.id, "column": n.column, "group": n.group, "hidden": n.hidden, "deleted": n.deleted}
-                      for n in self.notes.values()],
+            "phase": self.phase,
+            "resume": self.resume,
+            "locked": self.locked,
+            "votes": self.allowance,
+            "multiple_votes": self.multiple,
+            "columns": list(self.columns),
+            "notes": [
+                {"id": n.id, "column": n.column, "group": n.group, "hidden": n.hidden, "deleted": n.deleted}
+                for n in self.notes.values()
+            ],
             "groups": [{"id": g.id, "title": g.title} for g in self.groups.values()],
             "next_group": self.next_group,
             "next_note": self.next_note,  # ids are never reused, even of a note whose write failed
@@ -512,8 +568,11 @@ class BoardRun(Run):
         self.columns = [c for c in state.get("columns", self.activity.columns) if isinstance(c, str)]
         for note in self.notes.values():
             self._join(note, None)
-        self.groups = {g["id"]: _Group(g["id"], g.get("title") or f"Group {g['id']}")
-                       for g in state.get("groups", []) if isinstance(g, dict) and whole(g.get("id"))}
+        self.groups = {
+            g["id"]: _Group(g["id"], g.get("title") or f"Group {g['id']}")
+            for g in state.get("groups", [])
+            if isinstance(g, dict) and whole(g.get("id"))
+        }
         self.next_group = max([state.get("next_group", 1), self.next_group, *[g + 1 for g in self.groups]])
         next_note = state.get("next_note", 1)
         self.next_note = max(self.next_note, next_note if whole(next_note) else 1)

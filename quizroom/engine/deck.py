@@ -74,8 +74,7 @@ class _Checker:
     def fail(self, path: str, message: str) -> None:
         self.errors.append({"path": path, "message": message})
 
-    def text(self, data: dict, key: str, path: str, *, max_length: int,
-             required: bool = True) -> str:
+    def text(self, data: dict, key: str, path: str, *, max_length: int, required: bool = True) -> str:
         value = data.get(key)
         if value is None or (value == "" and not required):
             if required:
@@ -94,8 +93,7 @@ class _Checker:
             return 0
         return value
 
-    def strings(self, data: dict, key: str, path: str, *, count: tuple[int, int],
-                max_length: int) -> tuple[str, ...]:
+    def strings(self, data: dict, key: str, path: str, *, count: tuple[int, int], max_length: int) -> tuple[str, ...]:
         value = data.get(key)
         if not isinstance(value, list):
             self.fail(f"{path}{key}", "must be a list")
@@ -122,8 +120,7 @@ def parse_deck(document: object, uid_factory: Callable[[], str] = new_uid) -> De
     if version != VERSION or not isinstance(version, int) or isinstance(version, bool):  # not 1.0 / true
         check.fail("version", f"version {version!r} is not supported (this quizroom reads {VERSION})")
     title = check.text(document, "title", "", max_length=TITLE_MAX)
-    description = check.text(document, "description", "", max_length=DESCRIPTION_MAX,
-                             required=False)
+    description = check.text(document, "description", "", max_length=DESCRIPTION_MAX, required=False)
     raw_questions = document.get("questions", [])
     questions: list[Question] = []
     if not isinstance(raw_questions, list):
@@ -153,8 +150,7 @@ def parse_question(spec: object, uid_factory: Callable[[], str] = new_uid) -> Qu
     return question
 
 
-def _parse_question(spec: object, path: str, check: _Checker,
-                    uid_factory: Callable[[], str]) -> Question | None:
+def _parse_question(spec: object, path: str, check: _Checker, uid_factory: Callable[[], str]) -> Question | None:
     if not isinstance(spec, dict):
         check.fail(path.rstrip("."), "a question is an object")
         return None
@@ -177,8 +173,11 @@ def _parse_question(spec: object, path: str, check: _Checker,
         check.fail(f"{path}points", "must be 0, 1000 (standard) or 2000 (double)")
         points = 1000
     image = spec.get("image") or None
-    if image is not None and (not isinstance(image, str) or len(image) > IMAGE_MAX
-                              or not image.startswith(("https://", "http://", "/uploads/"))):
+    if image is not None and (
+        not isinstance(image, str)
+        or len(image) > IMAGE_MAX
+        or not image.startswith(("https://", "http://", "/uploads/"))
+    ):
         check.fail(f"{path}image", "must be an http(s) URL or an uploaded image")
         image = None
     common = dict(uid=uid, kind=kind, text=text, time_limit=time_limit, points=points, image=image)
@@ -186,8 +185,11 @@ def _parse_question(spec: object, path: str, check: _Checker,
     if kind in ("single", "multi"):
         raw = spec.get("choices")
         choices = check.strings(spec, "choices", path, count=CHOICES, max_length=CHOICE_TEXT_MAX)
-        correct = frozenset(i for i, c in enumerate(raw if isinstance(raw, list) else [])
-                            if isinstance(c, dict) and c.get("correct") is True)
+        correct = frozenset(
+            i
+            for i, c in enumerate(raw if isinstance(raw, list) else [])
+            if isinstance(c, dict) and c.get("correct") is True
+        )
         if kind == "single" and len(correct) != 1:
             check.fail(f"{path}choices", "mark exactly one choice correct")
         if kind == "multi" and not correct:
@@ -198,8 +200,7 @@ def _parse_question(spec: object, path: str, check: _Checker,
         if not isinstance(answer, bool):
             check.fail(f"{path}correct", "must be true or false")
             answer = True
-        return ChoiceQuestion(**common, choices=("True", "False"),
-                              correct=frozenset({0 if answer else 1}))
+        return ChoiceQuestion(**common, choices=("True", "False"), correct=frozenset({0 if answer else 1}))
     if kind == "poll":
         choices = check.strings(spec, "choices", path, count=CHOICES, max_length=CHOICE_TEXT_MAX)
         multiple = spec.get("multiple", False)
@@ -225,14 +226,17 @@ def _parse_question(spec: object, path: str, check: _Checker,
             check.fail(f"{path}correct", "must lie between min and max")
         if tolerance < 0:
             check.fail(f"{path}tolerance", "must not be negative")
-        return SliderQuestion(**common, minimum=low, maximum=high, step=step, target=target,
-                              tolerance=tolerance, unit=unit)
+        return SliderQuestion(
+            **common, minimum=low, maximum=high, step=step, target=target, tolerance=tolerance, unit=unit
+        )
     # order
     items = check.strings(spec, "items", path, count=ORDER_ITEMS, max_length=CHOICE_TEXT_MAX)
     display = spec.get("display") or ()
-    if display and (not isinstance(display, list)
-                    or not all(isinstance(i, int) and not isinstance(i, bool) for i in display)
-                    or sorted(display) != list(range(len(items)))):
+    if display and (
+        not isinstance(display, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in display)
+        or sorted(display) != list(range(len(items)))
+    ):
         check.fail(f"{path}display", "must be a permutation of the items")
         display = ()
     return OrderQuestion(**common, items=items, display=tuple(display))

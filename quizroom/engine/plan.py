@@ -32,8 +32,20 @@ KINDS = ("question", "poll", "board", "survey")
 Activity = Question | Poll | Board | Survey
 
 __all__ = [
-    "ACTIVITIES", "Activity", "DeckInvalid", "FORMAT", "KINDS", "Plan", "VERSION", "activity_kind",
-    "activity_label", "activity_spec", "deck_as_plan", "default_survey", "parse_activity", "parse_plan",
+    "ACTIVITIES",
+    "Activity",
+    "DeckInvalid",
+    "FORMAT",
+    "KINDS",
+    "Plan",
+    "VERSION",
+    "activity_kind",
+    "activity_label",
+    "activity_spec",
+    "deck_as_plan",
+    "default_survey",
+    "parse_activity",
+    "parse_plan",
 ]
 
 
@@ -42,7 +54,7 @@ def new_uid(kind: str) -> str:
 
 
 def activity_kind(activity: Activity) -> str:
-    """"question", "poll", "board" or "survey"."""
+    """ "question", "poll", "board" or "survey"."""
     return "question" if isinstance(activity, Question) else activity.kind
 
 
@@ -82,8 +94,9 @@ class Plan:
         }
 
 
-def _parse_activity(spec: object, path: str, check: SpecChecker,
-                    uid_factory: Callable[[], str] | None) -> Activity | None:
+def _parse_activity(
+    spec: object, path: str, check: SpecChecker, uid_factory: Callable[[], str] | None
+) -> Activity | None:
     if not isinstance(spec, dict):
         check.fail(path.rstrip("."), "an activity is an object")
         return None

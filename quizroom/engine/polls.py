@@ -136,10 +136,18 @@ def parse_poll(spec: dict, path: str, check: SpecChecker, uid_factory: Callable[
         max_entries = check.integer(spec, "max_entries", path, default, 1, high)
     if kind == "open":
         moderation = check.one_of(spec, "moderation", path, MODERATION, "none")  # type: ignore[assignment]
-    return Poll(uid=uid, type=kind or "single", text=text, options=options, scale=scale,  # type: ignore[arg-type]
-                max_entries=max_entries, anonymous=check.boolean(spec, "anonymous", path, True),
-                allow_change=check.boolean(spec, "allow_change", path, True),
-                hide_results=check.boolean(spec, "hide_results", path, False), moderation=moderation)
+    return Poll(
+        uid=uid,
+        type=kind or "single",
+        text=text,
+        options=options,
+        scale=scale,  # type: ignore[arg-type]
+        max_entries=max_entries,
+        anonymous=check.boolean(spec, "anonymous", path, True),
+        allow_change=check.boolean(spec, "allow_change", path, True),
+        hide_results=check.boolean(spec, "hide_results", path, False),
+        moderation=moderation,
+    )
 
 
 class _Word:
@@ -248,8 +256,9 @@ class PollRun(OpenCloseRun):
         self.require_open()
         if len(self.by_pid.get(pid, ())) >= poll.max_entries:
             raise EngineError("limit_reached", f"at most {poll.max_entries} entries each")
-        text = clean_text(payload.get("text"), max_length=ENTRY_MAX[poll.type], multiline=poll.type == "open",
-                          what="entry")
+        text = clean_text(
+            payload.get("text"), max_length=ENTRY_MAX[poll.type], multiline=poll.type == "open", what="entry"
+        )
         if poll.type == "wordcloud" and not fold_answer(text):
             raise bad_answer("entry is empty")  # only accents: nothing left to show as a word
         return {"id": self.next_entry, "text": text}
@@ -443,47 +452,74 @@ class PollRun(OpenCloseRun):
         else:
             value = None
             word_hidden = poll.type == "wordcloud"
-            entries = [{"id": e, "text": self.entries[e].text,
-                        "status": ("hidden" if self.entries[e].key in self.hidden_words else "shown")
-                        if word_hidden else self._status(e)} for e in mine]
+            entries = [
+                {
+                    "id": e,
+                    "text": self.entries[e].text,
+                    "status": ("hidden" if self.entries[e].key in self.hidden_words else "shown")
+                    if word_hidden
+                    else self._status(e),
+                }
+                for e in mine
+            ]
             left = max(0, poll.max_entries - len(mine))
             can_respond = self.is_open and left > 0
-        return {"responded": pid in self.votes or bool(mine), "value": value, "entries": entries,
-                "entries_left": left, "can_respond": can_respond}
+        return {
+            "responded": pid in self.votes or bool(mine),
+            "value": value,
+            "entries": entries,
+            "entries_left": left,
+            "can_respond": can_respond,
+        }
 
     def report(self, names: dict[int, str]) -> dict:
         poll = self.activity
         data = {
-            "kind": "poll", "uid": poll.uid, "type": poll.type, "text": poll.text,
-            "options": list(poll.options), "scale": poll.scale if poll.type == "rating" else None,
-            "anonymous": poll.anonymous, "moderation": poll.moderation,
+            "kind": "poll",
+            "uid": poll.uid,
+            "type": poll.type,
+            "text": poll.text,
+            "options": list(poll.options),
+            "scale": poll.scale if poll.type == "rating" else None,
+            "anonymous": poll.anonymous,
+            "moderation": poll.moderation,
             "responses": self.responses(),
         }
         if poll.type == "wordcloud":
             words, entries = self._words(False, None)
             data["results"] = {"words": words, "entries": entries}
         elif poll.type == "open":
-            data["results"] = {"entries": [self._entry_row(e, True, names) for e in self.entries.values()],
-                               "total": len(self.entries)}
+            data["results"] = {
+                "entries": [self._entry_row(e, True, names) for e in self.entries.values()],
+                "total": len(self.entries),
+            }
         else:
             data["results"] = self._results(False)
         if not poll.anonymous:
             if poll.votes:
-                data["answers"] = [{"participant": pid, "nickname": names.get(pid, ""), "value": value}
-                                   for pid, value in sorted(self.votes.items())]
+                data["answers"] = [
+                    {"participant": pid, "nickname": names.get(pid, ""), "value": value}
+                    for pid, value in sorted(self.votes.items())
+                ]
             else:
-                data["answers"] = [{"participant": e.pid, "nickname": names.get(e.pid, ""), "id": e.id,
-                                    "text": e.text} for e in self.entries.values()]
+                data["answers"] = [
+                    {"participant": e.pid, "nickname": names.get(e.pid, ""), "id": e.id, "text": e.text}
+                    for e in self.entries.values()
+                ]
         elif poll.type == "wordcloud":
             data["answers"] = [{"id": e.id, "text": e.text} for e in self.entries.values()]
         return data
 
     # ------------------------------------------------------------ snapshot
     def state(self) -> dict:
-        return {**self.base_state(), "results_visible": self.results_visible,
-                "approved": sorted(self.approved), "hidden": sorted(self.hidden),
-                "hidden_words": sorted(self.hidden_words),
-                "next_entry": self.next_entry}  # ids are never reused, even of an entry whose write failed
+        return {
+            **self.base_state(),
+            "results_visible": self.results_visible,
+            "approved": sorted(self.approved),
+            "hidden": sorted(self.hidden),
+            "hidden_words": sorted(self.hidden_words),
+            "next_entry": self.next_entry,
+        }  # ids are never reused, even of an entry whose write failed
 
     def load_state(self, state: dict) -> None:
         self.load_base_state(state)

@@ -62,8 +62,13 @@ class Question:
         return self.base_public()
 
     def base_spec(self) -> dict:
-        spec = {"uid": self.uid, "type": self.kind, "text": self.text,
-                "time_limit": self.time_limit, "points": self.points}
+        spec = {
+            "uid": self.uid,
+            "type": self.kind,
+            "text": self.text,
+            "time_limit": self.time_limit,
+            "points": self.points,
+        }
         if self.image:
             spec["image"] = self.image
         return spec
@@ -148,8 +153,7 @@ class ChoiceQuestion(Question):
             spec["choices"] = [{"text": t} for t in self.choices]
             spec["multiple"] = self.multiple
             return spec
-        spec["choices"] = [{"text": t, "correct": i in self.correct}
-                           for i, t in enumerate(self.choices)]
+        spec["choices"] = [{"text": t, "correct": i in self.correct} for i, t in enumerate(self.choices)]
         return spec
 
 
@@ -180,8 +184,7 @@ class TypedQuestion(Question):
     def distribution(self, values: list) -> dict:
         counts = Counter(fold_answer(v) for v in values)
         accepted = {fold_answer(a) for a in self.accepted}
-        top = [{"text": text, "count": n, "correct": text in accepted}
-               for text, n in counts.most_common(10)]
+        top = [{"text": text, "count": n, "correct": text in accepted} for text, n in counts.most_common(10)]
         return {"top": top, "distinct": len(counts)}
 
     def to_spec(self) -> dict:
@@ -235,8 +238,7 @@ class SliderQuestion(Question):
 
     def to_spec(self) -> dict:
         spec = self.base_spec()
-        spec.update(min=self.minimum, max=self.maximum, step=self.step,
-                    correct=self.target, tolerance=self.tolerance)
+        spec.update(min=self.minimum, max=self.maximum, step=self.step, correct=self.target, tolerance=self.tolerance)
         if self.unit:
             spec["unit"] = self.unit
         return spec

@@ -135,8 +135,15 @@ class Settings:
 
 
 class Room:
-    def __init__(self, code: str, title: str, activities: list | tuple,
-                 *, settings: Settings | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        code: str,
+        title: str,
+        activities: list | tuple,
+        *,
+        settings: Settings | None = None,
+        seed: int | None = None,
+    ):
         if not activities:
             raise EngineError("empty_deck", "a room needs at least one question or activity")
         rng = random.Random(seed)
@@ -176,8 +183,7 @@ class Room:
 
     @property
     def question(self) -> Question | None:
-        if 0 <= self.index < len(self.activities) and self.phase in (
-                Phase.QUESTION, Phase.REVEAL, Phase.LEADERBOARD):
+        if 0 <= self.index < len(self.activities) and self.phase in (Phase.QUESTION, Phase.REVEAL, Phase.LEADERBOARD):
             return self.activities[self.index]
         return None
 
@@ -209,8 +215,7 @@ class Room:
     def expected(self) -> int:
         """Answers we wait for before closing early: everyone connected, plus those who
         answered and then dropped (their answer counts towards ``len(self.current)``)."""
-        return sum(1 for p in self.participants.values()
-                   if not p.removed and (p.connected or p.id in self.current))
+        return sum(1 for p in self.participants.values() if not p.removed and (p.connected or p.id in self.current))
 
     def participant(self, pid: int) -> Participant:
         person = self.participants.get(pid)
@@ -287,13 +292,20 @@ class Room:
             points = answer_points(fraction, elapsed, self.time_limit, question.points)
             if correct:
                 points += streak_bonus(streak)
-        record = AnswerRecord(participant=pid, question=self.index, question_uid=question.uid,
-                              value=clean, correct=correct, points=points, streak=streak,
-                              response_ms=int(elapsed * 1000), at=now)
+        record = AnswerRecord(
+            participant=pid,
+            question=self.index,
+            question_uid=question.uid,
+            value=clean,
+            correct=correct,
+            points=points,
+            streak=streak,
+            response_ms=int(elapsed * 1000),
+            at=now,
+        )
         self.current[pid] = record
         self.progress_dirty = True
-        outcome = Outcome(answers=[record],
-                          reply={"question": self.index, "response_ms": record.response_ms})
+        outcome = Outcome(answers=[record], reply={"question": self.index, "response_ms": record.response_ms})
         return outcome.merge(self._close_if_everyone_answered(now))
 
     def retract(self, pid: int, index: int) -> None:
@@ -369,8 +381,14 @@ class Room:
         self.require(Phase.QUESTION)
         self.voided.add(self.index)
         self.current = {}
-        self.reveals[self.index] = {"solution": None, "distribution": None, "answered": 0,
-                                    "correct": 0, "participants": len(self.active()), "skipped": True}
+        self.reveals[self.index] = {
+            "solution": None,
+            "distribution": None,
+            "answered": 0,
+            "correct": 0,
+            "participants": len(self.active()),
+            "skipped": True,
+        }
         return Outcome(voided=[self.index]).merge(self._advance(now))
 
     def end_question(self, now: float) -> Outcome:
@@ -408,8 +426,11 @@ class Room:
         return self._broadcast_state(now, room_changed=True)
 
     def configure(self, changes: object, now: float) -> Outcome:
-        if not isinstance(changes, dict) or set(changes) - {"question_on_device"} or not all(
-                isinstance(v, bool) for v in changes.values()):
+        if (
+            not isinstance(changes, dict)
+            or set(changes) - {"question_on_device"}
+            or not all(isinstance(v, bool) for v in changes.values())
+        ):
             raise EngineError("bad_payload", "settings: question_on_device must be true or false")
         if "question_on_device" in changes:
             self.settings.question_on_device = changes["question_on_device"]
@@ -426,9 +447,9 @@ class Room:
         self.by_key.pop(person.key, None)
         dropped = self.current.pop(pid, None)
         self.lobby_dirty = self.progress_dirty = True
-        outcome = Outcome(participants=[person],
-                          emits=[Emit("removed", {"reason": "removed by the host"},
-                                      "participant", pid)])
+        outcome = Outcome(
+            participants=[person], emits=[Emit("removed", {"reason": "removed by the host"}, "participant", pid)]
+        )
         if dropped is not None:  # stored, but it no longer counts: mark it voided
             outcome.voided_answers.append((pid, dropped.question))
         return outcome.merge(self._close_if_everyone_answered(now))
@@ -461,8 +482,10 @@ class Room:
         activity = self.activities[self.index]
         mine = run.personal(pid)
         self.sent_personal[pid] = (self.index, mine)
-        return Outcome(submissions=[SubmissionRecord(pid, self.index, activity.uid, action, record, now)],
-                       reply={"position": self.index, "personal": mine})
+        return Outcome(
+            submissions=[SubmissionRecord(pid, self.index, activity.uid, action, record, now)],
+            reply={"position": self.index, "personal": mine},
+        )
 
     def host_activity(self, action: object, args: object, now: float) -> Outcome:
         self.require(Phase.ACTIVITY)
@@ -607,8 +630,7 @@ class Room:
         self.ranks = self._rank()
         return Outcome(participants=self.active(), room_changed=True)
 
-    def _result_for(self, person: Participant, record: AnswerRecord | None,
-                    question: Question) -> dict:
+    def _result_for(self, person: Participant, record: AnswerRecord | None, question: Question) -> dict:
         return {
             "question": self.index,
             "answered": record is not None,
@@ -630,8 +652,10 @@ class Room:
 
     def standings(self, size: int) -> list[dict]:
         ordered = sorted(self.active(), key=lambda p: (-p.score, p.id))[:size]
-        return [{"rank": self.rank_of(p), "id": p.id,
-                 "nickname": p.nickname, "score": p.score, "streak": p.streak} for p in ordered]
+        return [
+            {"rank": self.rank_of(p), "id": p.id, "nickname": p.nickname, "score": p.score, "streak": p.streak}
+            for p in ordered
+        ]
 
     # ------------------------------------------------------------ views
     def question_view(self, for_players: bool) -> dict | None:
@@ -667,8 +691,7 @@ class Room:
             "activity": None,
         }
         if self.run is not None:
-            view["activity"] = {"position": self.index,
-                                **self.run.view(for_players, self.names())}
+            view["activity"] = {"position": self.index, **self.run.view(for_players, self.names())}
         if self.phase == Phase.LEADERBOARD:
             view["leaderboard"] = self.standings(LEADERBOARD_SIZE)
         if self.phase == Phase.ENDED:
@@ -713,10 +736,17 @@ class Room:
         }
         if self.phase == Phase.ENDED:
             # Questions with a right answer (0-point ones too: `correct` counts them); not polls.
-            graded = [q for i, q in enumerate(self.activities)
-                      if isinstance(q, Question) and q.kind != "poll" and i not in self.voided]
-            data["summary"] = {"correct": person.correct, "questions": len(graded),
-                               "best_streak": person.best_streak, "answered": person.answered}
+            graded = [
+                q
+                for i, q in enumerate(self.activities)
+                if isinstance(q, Question) and q.kind != "poll" and i not in self.voided
+            ]
+            data["summary"] = {
+                "correct": person.correct,
+                "questions": len(graded),
+                "best_streak": person.best_streak,
+                "answered": person.answered,
+            }
         return data
 
     def _result_on_screen(self, person: Participant) -> dict | None:
@@ -732,15 +762,13 @@ class Room:
 
     def _broadcast_state(self, now: float, room_changed: bool = False) -> Outcome:
         return Outcome(
-            emits=[Emit("state", self.host_view(now), "host"),
-                   Emit("state", self.player_view(now), "players")],
+            emits=[Emit("state", self.host_view(now), "host"), Emit("state", self.player_view(now), "players")],
             room_changed=room_changed,
         )
 
     def _personal_all(self, now: float) -> Outcome:
         people = self.active()
-        return Outcome(emits=[Emit("me", self.personal_view(p.id, len(people)), "participant", p.id)
-                              for p in people])
+        return Outcome(emits=[Emit("me", self.personal_view(p.id, len(people)), "participant", p.id) for p in people])
 
     # ---------------------------------------------------- persistence
     def snapshot(self) -> dict:
@@ -765,12 +793,20 @@ class Room:
         }
 
     @classmethod
-    def restore(cls, snapshot: dict, participants: list[Participant],
-                current_answers: list[AnswerRecord],
-                submissions: list[SubmissionRecord] | tuple = ()) -> Room:
+    def restore(
+        cls,
+        snapshot: dict,
+        participants: list[Participant],
+        current_answers: list[AnswerRecord],
+        submissions: list[SubmissionRecord] | tuple = (),
+    ) -> Room:
         specs = snapshot.get("activities") or [{"kind": "question", **q} for q in snapshot["questions"]]
-        room = cls(snapshot["code"], snapshot["title"], [parse_activity(spec) for spec in specs],
-                   settings=Settings.from_dict(snapshot.get("settings")))
+        room = cls(
+            snapshot["code"],
+            snapshot["title"],
+            [parse_activity(spec) for spec in specs],
+            settings=Settings.from_dict(snapshot.get("settings")),
+        )
         room.phase = Phase(snapshot["phase"])
         room.index = snapshot["index"]
         room.locked = snapshot["locked"]
@@ -799,7 +835,8 @@ class Room:
                 room.by_key[person.key] = person.id
         if room.phase == Phase.QUESTION:  # a removed participant's stored answer no longer counts
             present = {p.id for p in room.active()}
-            room.current = {a.participant: a for a in current_answers
-                            if a.question == room.index and a.participant in present}
+            room.current = {
+                a.participant: a for a in current_answers if a.question == room.index and a.participant in present
+            }
         room.ranks = room._rank()
         return room

@@ -72,8 +72,13 @@ class Survey:
     anonymous: bool = True
 
     def to_spec(self) -> dict:
-        return {"kind": "survey", "uid": self.uid, "title": self.title, "anonymous": self.anonymous,
-                "items": [item.to_spec() for item in self.items]}
+        return {
+            "kind": "survey",
+            "uid": self.uid,
+            "title": self.title,
+            "anonymous": self.anonymous,
+            "items": [item.to_spec() for item in self.items],
+        }
 
     def new_run(self) -> SurveyRun:
         return SurveyRun(self)
@@ -82,7 +87,10 @@ class Survey:
 def default_survey(uid: str | None = None) -> dict:
     """The template the editor offers (a fresh uid each time, so two of them can share a plan)."""
     return {
-        "kind": "survey", "uid": uid or "s_" + secrets.token_hex(6), "title": "How was today?", "anonymous": True,
+        "kind": "survey",
+        "uid": uid or "s_" + secrets.token_hex(6),
+        "title": "How was today?",
+        "anonymous": True,
         "items": [
             {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5},
             {"id": "trainer", "type": "rating", "text": "Rate the trainer", "scale": 5},
@@ -190,8 +198,12 @@ class SurveyRun(OpenCloseRun):
             row: dict = {"id": item.id, "type": item.type, "text": item.text}
             if item.type == "rating":
                 count = self.counts[item.id]
-                row.update(scale=item.scale, distribution=list(self.distribution[item.id]),
-                           mean=mean(self.totals[item.id], count), count=count)
+                row.update(
+                    scale=item.scale,
+                    distribution=list(self.distribution[item.id]),
+                    mean=mean(self.totals[item.id], count),
+                    count=count,
+                )
             else:
                 answers = []
                 for pid, given in self.answers.items():
@@ -208,7 +220,10 @@ class SurveyRun(OpenCloseRun):
     def view(self, for_players: bool, names: dict[int, str]) -> dict:
         survey = self.activity
         return {
-            "kind": "survey", "uid": survey.uid, "title": survey.title, "anonymous": survey.anonymous,
+            "kind": "survey",
+            "uid": survey.uid,
+            "title": survey.title,
+            "anonymous": survey.anonymous,
             "items": [item.to_spec() for item in survey.items],
             "open": self.is_open,
             "responses": len(self.answers),
@@ -217,17 +232,28 @@ class SurveyRun(OpenCloseRun):
 
     def personal(self, pid: int) -> dict:
         mine = self.answers.get(pid)
-        return {"submitted": mine is not None, "answers": dict(mine) if mine is not None else None,
-                "can_submit": self.is_open}
+        return {
+            "submitted": mine is not None,
+            "answers": dict(mine) if mine is not None else None,
+            "can_submit": self.is_open,
+        }
 
     def report(self, names: dict[int, str]) -> dict:
         survey = self.activity
-        data = {"kind": "survey", "uid": survey.uid, "title": survey.title, "anonymous": survey.anonymous,
-                "items": [item.to_spec() for item in survey.items], "responses": len(self.answers),
-                "results": self._results(names)}
+        data = {
+            "kind": "survey",
+            "uid": survey.uid,
+            "title": survey.title,
+            "anonymous": survey.anonymous,
+            "items": [item.to_spec() for item in survey.items],
+            "responses": len(self.answers),
+            "results": self._results(names),
+        }
         if not survey.anonymous:
-            data["answers"] = [{"participant": pid, "nickname": names.get(pid, ""), "answers": dict(given)}
-                               for pid, given in sorted(self.answers.items())]
+            data["answers"] = [
+                {"participant": pid, "nickname": names.get(pid, ""), "answers": dict(given)}
+                for pid, given in sorted(self.answers.items())
+            ]
         return data
 
     def state(self) -> dict:

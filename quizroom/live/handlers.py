@@ -65,8 +65,11 @@ def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: 
     # Once an address is over its failed look-ups, every code is refused alike: answering
     # known codes differently would tell a guesser which codes exist.
     if (room is None and not guesses.take(ip)) or (room is not None and guesses.blocked(ip)):
-        raise EngineError("too_many_guesses", "too many wrong room codes from this network; "
-                          f"wait {guesses.retry_after(ip)} s, then check the code on the screen")
+        raise EngineError(
+            "too_many_guesses",
+            "too many wrong room codes from this network; "
+            f"wait {guesses.retry_after(ip)} s, then check the code on the screen",
+        )
     if room is None:
         raise EngineError("room_not_found", "no live room has that code")
     with room.lock:  # the head count and the join, together: the cap is never overshot
@@ -76,12 +79,17 @@ def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: 
         if cap and len(room.engine.active()) >= cap:
             raise EngineError("room_full", f"this room is full ({cap} participants)")
         if not rules.joins_per_ip.take(ip):
-            raise EngineError("rate_limited", "too many joins from this network; "
-                              f"wait {rules.joins_per_ip.retry_after(ip)} s, then try again")
+            raise EngineError(
+                "rate_limited",
+                f"too many joins from this network; wait {rules.joins_per_ip.retry_after(ip)} s, then try again",
+            )
         if not rules.joins_per_room.take(code):
             rules.joins_per_ip.refund(ip)
-            raise EngineError("rate_limited", "too many people are joining this room at once; "
-                              f"wait {rules.joins_per_room.retry_after(code)} s, then try again")
+            raise EngineError(
+                "rate_limited",
+                "too many people are joining this room at once; "
+                f"wait {rules.joins_per_room.retry_after(code)} s, then try again",
+            )
         counted = True
         try:
             reply = live.join(sid, code, nickname, token)

@@ -58,8 +58,7 @@ def socket_room(code: str, to: str, participant: int | None = None) -> str:
 
 
 class LiveRooms:
-    def __init__(self, socketio: SocketIO, store: RoomStore, secret_key: str,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, socketio: SocketIO, store: RoomStore, secret_key: str, clock: Callable[[], float] = time.time):
         self.socketio = socketio
         self.store = store
         self.secret = secret_key.encode()
@@ -85,19 +84,31 @@ class LiveRooms:
             if code not in taken:
                 return code
 
-    def open_room(self, *, trainer_id: int, deck_id: int | None, title: str,
-                  activities: list | tuple = (), plan_id: int | None = None,
-                  settings: dict | None = None) -> tuple[LiveRoom, str]:
+    def open_room(
+        self,
+        *,
+        trainer_id: int,
+        deck_id: int | None,
+        title: str,
+        activities: list | tuple = (),
+        plan_id: int | None = None,
+        settings: dict | None = None,
+    ) -> tuple[LiveRoom, str]:
         """Start a room from an agenda (a deck's questions, or a plan's questions and
         activities); returns it with its host key."""
         with self.registry_lock:
             code = self.new_code()
-            room = Room(code, title, activities, settings=Settings.from_dict(settings),
-                        seed=secrets.randbits(32))
+            room = Room(code, title, activities, settings=Settings.from_dict(settings), seed=secrets.randbits(32))
             salt = secrets.token_hex(16)
-            room_id = self.store.create_room(code=code, trainer_id=trainer_id, deck_id=deck_id,
-                                             plan_id=plan_id, title=title, host_salt=salt,
-                                             snapshot=room.snapshot())
+            room_id = self.store.create_room(
+                code=code,
+                trainer_id=trainer_id,
+                deck_id=deck_id,
+                plan_id=plan_id,
+                title=title,
+                host_salt=salt,
+                snapshot=room.snapshot(),
+            )
             live = LiveRoom(id=room_id, code=code, trainer_id=trainer_id, host_salt=salt, engine=room)
             self.rooms[code] = live
         return live, self.host_key(room_id, salt)
@@ -108,8 +119,9 @@ class LiveRooms:
         now = self.clock()
         for row, room, tokens in self.store.load_live_rooms():
             room.hold_early_close(now + RESUME_GRACE_SECONDS)
-            self.rooms[row.code] = LiveRoom(id=row.id, code=row.code, trainer_id=row.trainer_id,
-                                            host_salt=row.host_salt, engine=room, tokens=tokens)
+            self.rooms[row.code] = LiveRoom(
+                id=row.id, code=row.code, trainer_id=row.trainer_id, host_salt=row.host_salt, engine=room, tokens=tokens
+            )
             count += 1
         return count
 
@@ -125,8 +137,7 @@ class LiveRooms:
         snapshot = live.engine.snapshot() if outcome.room_changed else None
         self.store.persist(live.id, outcome, snapshot)
         for emit in outcome.emits:
-            self.socketio.emit(emit.event, emit.payload,
-                               to=socket_room(live.code, emit.to, emit.participant))
+            self.socketio.emit(emit.event, emit.payload, to=socket_room(live.code, emit.to, emit.participant))
         removed = [e.participant for e in outcome.emits if e.event == "removed"]
         for pid in removed:
             self._disconnect_participant(live.code, pid)
@@ -182,8 +193,7 @@ class LiveRooms:
     def _attach_player(self, sid: str, live: LiveRoom, pid: int) -> None:
         self.connections[sid] = Connection(live.code, "player", pid)
         self.player_sids.setdefault((live.code, pid), set()).add(sid)
-        self._enter(sid, live.code, socket_room(live.code, "players"),
-                    socket_room(live.code, "participant", pid))
+        self._enter(sid, live.code, socket_room(live.code, "players"), socket_room(live.code, "participant", pid))
 
     def answer(self, sid: str, index: int, value: object) -> dict:
         conn = self.connections.get(sid)

@@ -134,8 +134,9 @@ def register():
             errors["confirm"] = "The two passwords are not the same."
         if not errors:
             try:
-                trainer = accounts.create_trainer(current_app, email=form["email"], name=form["name"],
-                                                  password=password)
+                trainer = accounts.create_trainer(
+                    current_app, email=form["email"], name=form["name"], password=password
+                )
             except accounts.AccountError as error:
                 errors[error.field] = error.message[:1].upper() + error.message[1:] + "."
             else:

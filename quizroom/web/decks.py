@@ -68,12 +68,28 @@ def upload_dir() -> Path:
 
 # --------------------------------------------------------------- documents
 PATH_WORDS = {
-    "format": "format", "version": "version", "title": "title", "description": "description",
-    "questions": "questions", "text": "question text", "type": "question type", "uid": "question id (uid)",
-    "time_limit": "time limit", "points": "points", "image": "image", "choices": "answers",
-    "correct": "correct answer", "accepted": "accepted answers", "items": "items", "min": "minimum",
-    "max": "maximum", "step": "step", "tolerance": "tolerance", "unit": "unit",
-    "multiple": "several answers allowed", "display": "display order",
+    "format": "format",
+    "version": "version",
+    "title": "title",
+    "description": "description",
+    "questions": "questions",
+    "text": "question text",
+    "type": "question type",
+    "uid": "question id (uid)",
+    "time_limit": "time limit",
+    "points": "points",
+    "image": "image",
+    "choices": "answers",
+    "correct": "correct answer",
+    "accepted": "accepted answers",
+    "items": "items",
+    "min": "minimum",
+    "max": "maximum",
+    "step": "step",
+    "tolerance": "tolerance",
+    "unit": "unit",
+    "multiple": "several answers allowed",
+    "display": "display order",
 }
 ITEM_WORDS = {"choices": "answer", "accepted": "accepted answer", "items": "item"}
 
@@ -113,8 +129,12 @@ def read_document(data: bytes, what: str = "the file") -> tuple[object, list[dic
     try:
         return json.loads(text), []
     except json.JSONDecodeError as error:
-        return None, [{"path": "", "message": f"{what} is not valid JSON: {error.msg} "
-                                              f"(line {error.lineno}, column {error.colno})"}]
+        return None, [
+            {
+                "path": "",
+                "message": f"{what} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            }
+        ]
     except RecursionError:
         return None, [{"path": "", "message": f"{what} is not a deck: it is nested too deeply"}]
 
@@ -281,8 +301,12 @@ def import_deck():
 @api_login_required
 def api_list():
     rows = decks.list_decks(current_app, current_user.id)
-    return jsonify(decks=[{"id": r.id, "title": r.title, "questions": question_count(r),
-                           "updated_at": _iso(r.updated_at)} for r in rows])
+    return jsonify(
+        decks=[
+            {"id": r.id, "title": r.title, "questions": question_count(r), "updated_at": _iso(r.updated_at)}
+            for r in rows
+        ]
+    )
 
 
 def _body_document() -> tuple[object, list[dict]]:
@@ -290,7 +314,7 @@ def _body_document() -> tuple[object, list[dict]]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            return None, [{"path": "", "message": "send the deck as JSON, or upload it as the field \"file\""}]
+            return None, [{"path": "", "message": 'send the deck as JSON, or upload it as the field "file"'}]
         return read_document(upload.read())
     if not request.is_json:
         return None, [{"path": "", "message": "send the deck as JSON (Content-Type: application/json)"}]

@@ -40,18 +40,49 @@ bp = Blueprint("plans", __name__)
 
 # ------------------------------------------------------------------ paths
 PATH_WORDS = {
-    "format": "format", "version": "version", "title": "title", "description": "description",
-    "activities": "agenda", "kind": "kind", "uid": "id (uid)", "type": "type", "text": "text",
-    "options": "options", "scale": "scale", "max_entries": "entries per person", "anonymous": "anonymous",
-    "allow_change": "may change their vote", "hide_results": "hide results", "moderation": "moderation",
-    "prompt": "prompt", "columns": "columns", "note_limit": "notes per person", "votes": "votes per person",
-    "multiple_votes": "several votes on one note", "items": "items", "id": "item id",
-    "time_limit": "time limit", "points": "points", "choices": "answers", "correct": "correct answer",
-    "accepted": "accepted answers", "min": "minimum", "max": "maximum", "step": "step",
-    "tolerance": "tolerance", "unit": "unit", "image": "image", "multiple": "several answers allowed",
+    "format": "format",
+    "version": "version",
+    "title": "title",
+    "description": "description",
+    "activities": "agenda",
+    "kind": "kind",
+    "uid": "id (uid)",
+    "type": "type",
+    "text": "text",
+    "options": "options",
+    "scale": "scale",
+    "max_entries": "entries per person",
+    "anonymous": "anonymous",
+    "allow_change": "may change their vote",
+    "hide_results": "hide results",
+    "moderation": "moderation",
+    "prompt": "prompt",
+    "columns": "columns",
+    "note_limit": "notes per person",
+    "votes": "votes per person",
+    "multiple_votes": "several votes on one note",
+    "items": "items",
+    "id": "item id",
+    "time_limit": "time limit",
+    "points": "points",
+    "choices": "answers",
+    "correct": "correct answer",
+    "accepted": "accepted answers",
+    "min": "minimum",
+    "max": "maximum",
+    "step": "step",
+    "tolerance": "tolerance",
+    "unit": "unit",
+    "image": "image",
+    "multiple": "several answers allowed",
 }
-ITEM_WORDS = {"options": "option", "columns": "column", "items": "item", "choices": "answer",
-              "accepted": "accepted answer"}
+ITEM_WORDS = {
+    "options": "option",
+    "columns": "column",
+    "items": "item",
+    "choices": "answer",
+    "accepted": "accepted answer",
+}
 
 
 def describe_path(path: str) -> str:
@@ -100,15 +131,28 @@ def _plan_json(row) -> dict:
 
 def _summary_json(row) -> dict:
     counts = plans.kind_counts(row.document)
-    return {"id": row.id, "title": row.title, "activities": sum(counts.values()),
-            "kinds": {k: counts.get(k, 0) for k in plans.KIND_WORDS}, "updated_at": _iso(row.updated_at)}
+    return {
+        "id": row.id,
+        "title": row.title,
+        "activities": sum(counts.values()),
+        "kinds": {k: counts.get(k, 0) for k in plans.KIND_WORDS},
+        "updated_at": _iso(row.updated_at),
+    }
 
 
 def _editor(plan_id: int | None, document: dict, row=None):
-    own_decks = [{"id": d.id, "title": d.title, "questions": question_count(d)}
-                 for d in decks.list_decks(current_app, current_user.id)]
-    return render_template("plans/editor.html", plan_id=plan_id, document=document, row=row,
-                           decks=own_decks, default_survey=default_survey())
+    own_decks = [
+        {"id": d.id, "title": d.title, "questions": question_count(d)}
+        for d in decks.list_decks(current_app, current_user.id)
+    ]
+    return render_template(
+        "plans/editor.html",
+        plan_id=plan_id,
+        document=document,
+        row=row,
+        decks=own_decks,
+        default_survey=default_survey(),
+    )
 
 
 # ------------------------------------------------------------------- pages
@@ -116,8 +160,10 @@ def _editor(plan_id: int | None, document: dict, row=None):
 @login_required
 def index():
     rows = plans.list_plans(current_app, current_user.id)
-    return render_template("plans/index.html", plans=[
-        (row, plans.activity_count(row.document), plans.agenda_summary(row.document)) for row in rows])
+    return render_template(
+        "plans/index.html",
+        plans=[(row, plans.activity_count(row.document), plans.agenda_summary(row.document)) for row in rows],
+    )
 
 
 @bp.get("/plans/new")
@@ -160,8 +206,7 @@ def delete(plan_id: int):
     row = _owned_or_404(plan_id)
     if request.form.get("confirm") != "yes":
         # Without JavaScript the list's button lands here: ask once more.
-        return render_template("plans/confirm_delete.html", row=row,
-                               summary=plans.agenda_summary(row.document))
+        return render_template("plans/confirm_delete.html", row=row, summary=plans.agenda_summary(row.document))
     plans.delete_plan(current_app, current_user.id, plan_id)
     flash(f"Deleted “{row.title}”. Results of rooms that used it are kept.", "success")
     return redirect(url_for("plans.index"))
@@ -211,7 +256,7 @@ def _body_document() -> tuple[object, list[dict]]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            return None, [{"path": "", "message": "send the plan as JSON, or upload it as the field \"file\""}]
+            return None, [{"path": "", "message": 'send the plan as JSON, or upload it as the field "file"'}]
         return read_document(upload.read())
     if not request.is_json:
         return None, [{"path": "", "message": "send the plan as JSON (Content-Type: application/json)"}]

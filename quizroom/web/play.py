@@ -68,7 +68,6 @@ def room(code: str):
         shown = code if CODE.fullmatch(code) else None
         return render_template("errors/room_not_found.html", code=shown), 404
     ended = str(live.engine.phase) == "ended"
-    response = current_app.make_response(render_template("play.html", code=code, title=live.engine.title,
-                                                         ended=ended))
+    response = current_app.make_response(render_template("play.html", code=code, title=live.engine.title, ended=ended))
     response.headers["Cache-Control"] = "no-store"
     return response

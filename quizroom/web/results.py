@@ -45,8 +45,11 @@ def room(room_id: int):
 def _download(report: results.Report, body: str, mimetype: str, suffix: str) -> Response:
     date = report.room.created_at.astimezone(UTC).strftime("%Y-%m-%d") if report.room.created_at else "room"
     headers = Headers()
-    headers.add("Content-Disposition", "attachment",
-                filename=f"quizroom-{slug(report.room.title, 'room')}-{report.room.code}-{date}{suffix}")
+    headers.add(
+        "Content-Disposition",
+        "attachment",
+        filename=f"quizroom-{slug(report.room.title, 'room')}-{report.room.code}-{date}{suffix}",
+    )
     headers["Cache-Control"] = "no-store"
     headers["X-Content-Type-Options"] = "nosniff"
     return Response(body, mimetype=mimetype, headers=headers)
@@ -71,8 +74,9 @@ def _activity_or_404(report: results.Report, position: int) -> results.ActivityR
 def activity_csv(room_id: int, position: int):
     report = _report_or_404(room_id)
     activity = _activity_or_404(report, position)
-    return _download(report, results.activity_csv_text(report, activity), "text/csv",
-                     f"-item{activity.number}-{activity.kind}.csv")
+    return _download(
+        report, results.activity_csv_text(report, activity), "text/csv", f"-item{activity.number}-{activity.kind}.csv"
+    )
 
 
 @bp.get("/results/<int:room_id>/activity/<int:position>.md")
@@ -82,8 +86,9 @@ def activity_markdown(room_id: int, position: int):
     activity = _activity_or_404(report, position)
     if activity.kind != "board":
         abort(404)
-    return _download(report, results.board_markdown(report, activity), "text/markdown",
-                     f"-item{activity.number}-board.md")
+    return _download(
+        report, results.board_markdown(report, activity), "text/markdown", f"-item{activity.number}-board.md"
+    )
 
 
 @bp.get("/api/rooms/<int:room_id>/results")

@@ -100,8 +100,7 @@ def localhost_hint() -> dict | None:
     suggestion = None
     if address:
         suggestion = f"{request.scheme}://{address}{f':{port}' if port else ''}/"
-    return {"suggestion": suggestion, "stage_on_lan": f"{suggestion.rstrip('/')}{request.path}"
-            if suggestion else None}
+    return {"suggestion": suggestion, "stage_on_lan": f"{suggestion.rstrip('/')}{request.path}" if suggestion else None}
 
 
 # ---------------------------------------------------------------- rooms
@@ -122,8 +121,12 @@ def _open(deck_id: int, question_on_device: bool):
         return None, ("empty_deck", "add at least one question to this deck before starting a room", 400)
     try:
         opened = live_rooms(current_app).open_room(
-            trainer_id=current_user.id, deck_id=row.id, title=row.title, activities=questions,
-            settings={"question_on_device": question_on_device})
+            trainer_id=current_user.id,
+            deck_id=row.id,
+            title=row.title,
+            activities=questions,
+            settings={"question_on_device": question_on_device},
+        )
     except EngineError as error:
         return None, (error.code, error.message, 400)
     return opened, None
@@ -139,8 +142,13 @@ def _open_plan(plan_id: int, question_on_device: bool):
         return None, ("empty_plan", "add at least one item to this plan before starting a room", 400)
     try:
         opened = live_rooms(current_app).open_room(
-            trainer_id=current_user.id, deck_id=None, plan_id=row.id, title=row.title, activities=activities,
-            settings={"question_on_device": question_on_device})
+            trainer_id=current_user.id,
+            deck_id=None,
+            plan_id=row.id,
+            title=row.title,
+            activities=activities,
+            settings={"question_on_device": question_on_device},
+        )
     except EngineError as error:
         return None, (error.code, error.message, 400)
     return opened, None
@@ -239,25 +247,30 @@ def stage(code: str):
     if live is None:
         # Not live here any more (ended before a restart): its results, if it was ours.
         with database(current_app).read() as s:
-            row = s.scalar(sa.select(models.Room).where(
-                models.Room.code == code, models.Room.trainer_id == current_user.id)
-                .order_by(models.Room.created_at.desc()).limit(1))
+            row = s.scalar(
+                sa.select(models.Room)
+                .where(models.Room.code == code, models.Room.trainer_id == current_user.id)
+                .order_by(models.Room.created_at.desc())
+                .limit(1)
+            )
             room_id = row.id if row is not None and not row.live else None
         if room_id is not None:
             return redirect(results_path(room_id))
         abort(404)
     service = live_rooms(current_app)
-    response = Response(render_template(
-        "stage.html",
-        room=live,
-        title=live.engine.title,
-        host_key=service.host_key(live.id, live.host_salt),
-        join_url=join_url(code),
-        join_display=join_url(code).split("://", 1)[-1],
-        results_url=results_path(live.id),
-        decks_url=_decks_page(),
-        hint=localhost_hint(),
-    ))
+    response = Response(
+        render_template(
+            "stage.html",
+            room=live,
+            title=live.engine.title,
+            host_key=service.host_key(live.id, live.host_salt),
+            join_url=join_url(code),
+            join_display=join_url(code).split("://", 1)[-1],
+            results_url=results_path(live.id),
+            decks_url=_decks_page(),
+            hint=localhost_hint(),
+        )
+    )
     # The page carries the host key: never cache or share it.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -268,8 +281,13 @@ def stage(code: str):
 def qr_code(code: str):
     if not CODE.fullmatch(code) or code not in live_rooms(current_app).rooms:
         abort(404)
-    image = qrcode.make(join_url(code), image_factory=qrcode.image.svg.SvgPathFillImage,
-                        box_size=10, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        join_url(code),
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+        box_size=10,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     response = Response(image.to_string(encoding="unicode"), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Vary"] = "Host"

@@ -128,14 +128,13 @@ def axe_violations(
 
 def format_violations(violations: list[dict[str, Any]]) -> str:
     """Human-readable summary of ``axe_violations`` output, for assert messages."""
-    return "\n".join(
-        f"[{v['impact']}] {v['id']}: {v['help']} -> {v['targets']}" for v in violations
-    )
+    return "\n".join(f"[{v['impact']}] {v['id']}: {v['help']} -> {v['targets']}" for v in violations)
 
 
 def watch_csp(page: Any) -> list[str]:
     """Collect the page's Content-Security-Policy violations (console errors) in a list."""
     found: list[str] = []
-    page.on("console", lambda message: found.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return found

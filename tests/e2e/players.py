@@ -85,15 +85,24 @@ class ProtocolClient:
 
     def arrivals(self, event: str, since: int = 0) -> list[float]:
         """When each `event` message (at or after `since`) arrived (time.monotonic())."""
-        return [at for (name, _data), at in zip(self.received[since:], self.received_at[since:], strict=True)
-                if name == event]
+        return [
+            at
+            for (name, _data), at in zip(self.received[since:], self.received_at[since:], strict=True)
+            if name == event
+        ]
 
     def mark(self) -> int:
         """A position in ``received``: pass it as ``since`` to wait only for newer messages."""
         return len(self.received)
 
-    async def wait_for(self, event: str, predicate: Callable[[Any], bool] = lambda _data: True, *,
-                       since: int = 0, timeout: float = WAIT_TIMEOUT) -> Any:
+    async def wait_for(
+        self,
+        event: str,
+        predicate: Callable[[Any], bool] = lambda _data: True,
+        *,
+        since: int = 0,
+        timeout: float = WAIT_TIMEOUT,
+    ) -> Any:
         """The first message `event` (at or after `since`) that satisfies `predicate`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -106,8 +115,9 @@ class ProtocolClient:
             self._arrived.clear()
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"{self.name}: no matching {event!r} within {timeout} s; "
-                                   f"last messages: {self.received[-3:]!r}")
+                raise TimeoutError(
+                    f"{self.name}: no matching {event!r} within {timeout} s; last messages: {self.received[-3:]!r}"
+                )
             try:
                 await asyncio.wait_for(self._arrived.wait(), remaining)
             except TimeoutError:
@@ -115,7 +125,8 @@ class ProtocolClient:
 
     async def wait_phase(self, phase: str, index: int | None = None, **kwargs) -> dict:
         return await self.wait_for(
-            "state", lambda s: s["phase"] == phase and (index is None or s["index"] == index), **kwargs)
+            "state", lambda s: s["phase"] == phase and (index is None or s["index"] == index), **kwargs
+        )
 
 
 class PlayerClient(ProtocolClient):
@@ -152,8 +163,7 @@ class PlayerClient(ProtocolClient):
 
     async def wait_result(self, question: int, **kwargs) -> dict:
         """The `me` message sent at the reveal of `question`."""
-        return await self.wait_for(
-            "me", lambda me: (me.get("last_result") or {}).get("question") == question, **kwargs)
+        return await self.wait_for("me", lambda me: (me.get("last_result") or {}).get("question") == question, **kwargs)
 
     @classmethod
     async def resume(cls, url: str, code: str, token: str, *, name: str = "player") -> tuple[PlayerClient, dict]:

@@ -28,15 +28,23 @@ OPTIONS = ["Monday", "Wednesday", "Friday", "Never"]
 COLUMNS = ["Keep", "Change"]
 SURVEY = default_survey("pulse")
 PLAN = {
-    "format": "quizroom.plan", "version": 1, "title": "Release retro", "description": "End-to-end agenda",
+    "format": "quizroom.plan",
+    "version": 1,
+    "title": "Release retro",
+    "description": "End-to-end agenda",
     "activities": [
         {"kind": "poll", "uid": "train", "type": "single", "text": "Which release day?", "options": OPTIONS},
-        {"kind": "poll", "uid": "mood", "type": "wordcloud", "text": "One word for the last release",
-         "max_entries": 2},
+        {"kind": "poll", "uid": "mood", "type": "wordcloud", "text": "One word for the last release", "max_entries": 2},
         {"kind": "board", "uid": "retro", "prompt": "What should we keep or change?", "columns": COLUMNS},
-        {"kind": "question", "uid": "q-ci", "type": "single", "text": "What does CI stand for?", "time_limit": 30,
-         "points": 1000, "choices": [{"text": "Continuous integration", "correct": True},
-                                     {"text": "Code inspection"}]},
+        {
+            "kind": "question",
+            "uid": "q-ci",
+            "type": "single",
+            "text": "What does CI stand for?",
+            "time_limit": 30,
+            "points": 1000,
+            "choices": [{"text": "Continuous integration", "correct": True}, {"text": "Code inspection"}],
+        },
         SURVEY,
     ],
 }
@@ -107,13 +115,20 @@ class Burst:
             counts.append((client.name, len(arrivals), seconds, max(per_second.values())))
         host = counts[0]
         phones = counts[1:]
-        print(f"\n[{self.name}] {len(self.latencies)} acks: p50 {percentile(self.latencies, 0.5) * 1000:.1f} ms, "
-              f"p99 {percentile(self.latencies, 0.99) * 1000:.1f} ms, max {max(self.latencies) * 1000:.1f} ms; "
-              f"activity events: host {host[1]} in {host[2]:.2f} s (max {host[3]}/s), phones "
-              f"{min(p[1] for p in phones)}-{max(p[1] for p in phones)} each in up to "
-              f"{max(p[2] for p in phones):.2f} s (max {max(p[3] for p in phones)}/s)")
-        return {"host": host[1], "phones": max(p[1] for p in phones), "seconds": host[2],
-                "p50_ms": percentile(self.latencies, 0.5) * 1000, "p99_ms": percentile(self.latencies, 0.99) * 1000}
+        print(
+            f"\n[{self.name}] {len(self.latencies)} acks: p50 {percentile(self.latencies, 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(self.latencies, 0.99) * 1000:.1f} ms, max {max(self.latencies) * 1000:.1f} ms; "
+            f"activity events: host {host[1]} in {host[2]:.2f} s (max {host[3]}/s), phones "
+            f"{min(p[1] for p in phones)}-{max(p[1] for p in phones)} each in up to "
+            f"{max(p[2] for p in phones):.2f} s (max {max(p[3] for p in phones)}/s)"
+        )
+        return {
+            "host": host[1],
+            "phones": max(p[1] for p in phones),
+            "seconds": host[2],
+            "p50_ms": percentile(self.latencies, 0.5) * 1000,
+            "p99_ms": percentile(self.latencies, 0.99) * 1000,
+        }
 
 
 async def run(server, room: dict) -> dict:
@@ -128,8 +143,9 @@ async def run(server, room: dict) -> dict:
     measured: dict[str, dict] = {}
 
     async def everyone_at(position: int, phase: str = "activity") -> None:
-        await asyncio.gather(*(c.wait_for("state", lambda s: s["phase"] == phase and s["position"] == position)
-                               for c in audience))
+        await asyncio.gather(
+            *(c.wait_for("state", lambda s: s["phase"] == phase and s["position"] == position) for c in audience)
+        )
 
     async def final_view(position: int, predicate) -> list[dict]:
         return await asyncio.gather(*(c.wait_activity(predicate, since=0) for c in audience))
@@ -180,8 +196,10 @@ async def run(server, room: dict) -> dict:
     for i in range(PHONES):
         for text in cloud_entries(i):
             spellings[fold(text)][text.strip()] += 1
-    expected_words = sorted(({"text": c.most_common(1)[0][0], "count": sum(c.values())} for c in spellings.values()),
-                            key=lambda w: (-w["count"], w["text"].casefold(), w["text"]))
+    expected_words = sorted(
+        ({"text": c.most_common(1)[0][0], "count": sum(c.values())} for c in spellings.values()),
+        key=lambda w: (-w["count"], w["text"].casefold(), w["text"]),
+    )
     assert [w["text"] for w in expected_words] == ["Fun", "cafe", "Teamwork"]
     entries = sum(len(cloud_entries(i)) for i in range(PHONES))
     await final_view(CLOUD, lambda v: v["uid"] == "mood" and v["results"]["entries"] == entries)
@@ -204,13 +222,15 @@ async def run(server, room: dict) -> dict:
     await asyncio.gather(*(post(i, p) for i, p in enumerate(phones)))
     open_board = await host.wait_activity(lambda v: v["uid"] == "retro" and v["note_count"] == PHONES, since=0)
     assert len(open_board["notes"]) == PHONES and "votes" not in json.dumps(open_board["notes"])
-    assert all(m["view"]["notes"] == [] for p in phones for m in p.messages("activity")
-               if m["position"] == BOARD)  # nobody else's notes while the board is open
+    assert all(
+        m["view"]["notes"] == [] for p in phones for m in p.messages("activity") if m["position"] == BOARD
+    )  # nobody else's notes while the board is open
     await host.must_activity("group", {"note": note_of[2], "onto": note_of[0]})
     mark = [p.mark() for p in phones]
     await host.must_activity("open_voting", {"votes": 3})
-    voting = await asyncio.gather(*(p.wait_activity(lambda v: v["phase"] == "voting", since=m)
-                                    for p, m in zip(phones, mark, strict=True)))
+    voting = await asyncio.gather(
+        *(p.wait_activity(lambda v: v["phase"] == "voting", since=m) for p, m in zip(phones, mark, strict=True))
+    )
     for view in voting:
         assert len(view["notes"]) == PHONES and view["votes"] == 3
         assert view["groups"] == [{"id": "g1", "title": "Group 1", "column": 0}]
@@ -300,8 +320,17 @@ async def run(server, room: dict) -> dict:
     print(f"\nactivity events over the whole agenda: host {totals[0]}, each phone {min(totals[1:])}-{max(totals[1:])}")
     for client in audience:
         await client.disconnect()
-    return {"stored": stored, "counts": counts, "words": expected_words, "dots": dots, "notes": note_of,
-            "group_votes": group_votes, "finals": finals, "ids": [p.id for p in phones], "measured": measured}
+    return {
+        "stored": stored,
+        "counts": counts,
+        "words": expected_words,
+        "dots": dots,
+        "notes": note_of,
+        "group_votes": group_votes,
+        "finals": finals,
+        "ids": [p.id for p in phones],
+        "measured": measured,
+    }
 
 
 def test_a_workshop_agenda_over_real_sockets(live_server):
@@ -316,8 +345,12 @@ def test_a_workshop_agenda_over_real_sockets(live_server):
     room_id = room["room_id"]
 
     # the submissions table: exactly the acknowledged responses, in each phone's order
-    rows = query(live_server.db_path, "SELECT participant_number, position, action, record, activity_uid "
-                                      "FROM submissions WHERE room_id = ? ORDER BY id", room_id)
+    rows = query(
+        live_server.db_path,
+        "SELECT participant_number, position, action, record, activity_uid "
+        "FROM submissions WHERE room_id = ? ORDER BY id",
+        room_id,
+    )
     uids = [a["uid"] for a in PLAN["activities"]]
     assert all(uid == uids[position] for _, position, _, _, uid in rows)
     got = [(pid, position, action, json.loads(record)) for pid, position, action, record, _ in rows]
@@ -336,15 +369,22 @@ def test_a_workshop_agenda_over_real_sockets(live_server):
     assert poll["results"] == {"counts": outcome["counts"]} and poll["responses"] == len(outcome["ids"])
     cloud = activities[CLOUD]["report"]
     assert [{"text": w["text"], "count": w["count"]} for w in cloud["results"]["words"]] == outcome["words"]
-    assert sorted(a["text"] for a in cloud["answers"]) == \
-        sorted(r["text"] for _, p, _, r in outcome["stored"] if p == CLOUD)
+    assert sorted(a["text"] for a in cloud["answers"]) == sorted(
+        r["text"] for _, p, _, r in outcome["stored"] if p == CLOUD
+    )
     board = activities[BOARD]["report"]
     assert {n["id"]: n["votes"] for n in board["notes"]} == {n: outcome["dots"][n] for n in outcome["notes"].values()}
     assert all(not n["hidden"] and not n["deleted"] for n in board["notes"])
     assert board["phase"] == "closed" and board["voters"] == len(outcome["ids"])
-    assert board["groups"] == [{"id": "g1", "title": "Group 1", "column": 0, "votes": outcome["group_votes"],
-                                "notes": sorted([outcome["notes"][0], outcome["notes"][2]],
-                                                key=lambda n: (-outcome["dots"][n], n))}]
+    assert board["groups"] == [
+        {
+            "id": "g1",
+            "title": "Group 1",
+            "column": 0,
+            "votes": outcome["group_votes"],
+            "notes": sorted([outcome["notes"][0], outcome["notes"][2]], key=lambda n: (-outcome["dots"][n], n)),
+        }
+    ]
     survey = activities[PULSE]["report"]["results"]
     assert survey["responses"] == len(outcome["ids"])
     items = {item["id"]: item for item in survey["items"]}
@@ -352,15 +392,18 @@ def test_a_workshop_agenda_over_real_sockets(live_server):
         given = [f[item] for f in outcome["finals"] if item in f]
         assert items[item]["distribution"] == [given.count(v) for v in range(1, 6)]
         assert items[item]["count"] == len(given) and items[item]["mean"] == round(sum(given) / len(given), 2)
-    assert sorted(a["text"] for a in items["use"]["answers"]) == sorted(f["use"] for f in outcome["finals"]
-                                                                       if "use" in f)
+    assert sorted(a["text"] for a in items["use"]["answers"]) == sorted(
+        f["use"] for f in outcome["finals"] if "use" in f
+    )
     assert [a["text"] for a in items["comment"]["answers"]] == ["Changed my mind"] * 6
 
     measured = outcome["measured"]
-    print(f"\nactivity broadcasts during the bursts: poll host {measured['poll']['host']} / players "
-          f"{measured['poll']['phones']} in {measured['poll']['seconds']:.2f} s; board host "
-          f"{measured['board']['host']} / players {measured['board']['phones']} "
-          f"in {measured['board']['seconds']:.2f} s")
+    print(
+        f"\nactivity broadcasts during the bursts: poll host {measured['poll']['host']} / players "
+        f"{measured['poll']['phones']} in {measured['poll']['seconds']:.2f} s; board host "
+        f"{measured['board']['host']} / players {measured['board']['phones']} "
+        f"in {measured['board']['seconds']:.2f} s"
+    )
     log = live_server.log()
     assert "Traceback" not in log, log[-3000:]
     assert time.monotonic() - started < 40

@@ -22,20 +22,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT = 10_000  # ms: generous for a loaded CI machine; passing runs never wait this long
 
 PLAN = {
-    "format": "quizroom.plan", "version": 1, "title": "Release retro",
+    "format": "quizroom.plan",
+    "version": 1,
+    "title": "Release retro",
     "activities": [
-        {"kind": "poll", "uid": "tool", "type": "single", "text": "Which tool do you use for code review?",
-         "options": ["GitHub", "GitLab", "Gerrit"]},
+        {
+            "kind": "poll",
+            "uid": "tool",
+            "type": "single",
+            "text": "Which tool do you use for code review?",
+            "options": ["GitHub", "GitLab", "Gerrit"],
+        },
         {"kind": "poll", "uid": "words", "type": "wordcloud", "text": "One word for our last release?"},
-        {"kind": "board", "uid": "slow", "prompt": "What slows our releases down?",
-         "columns": ["Process", "Tools"]},
+        {"kind": "board", "uid": "slow", "prompt": "What slows our releases down?", "columns": ["Process", "Tools"]},
     ],
 }
-PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True,
-         "reduced_motion": "reduce"}
+PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "reduced_motion": "reduce"}
 NAMES = ("Ada", "Brian", "Chen")
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'"
+)
 
 
 @pytest.fixture
@@ -68,8 +75,14 @@ def strict_csp(context, problems: list) -> None:
 
     def watch(page):
         page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-        page.on("console", lambda message: problems.append(f"{page.url}: {message.text}")
-                if "Content Security Policy" in message.text and AXE_INJECTION not in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text and AXE_INJECTION not in message.text
+                else None
+            ),
+        )
 
     context.on("page", watch)
 
@@ -95,7 +108,8 @@ def on_item(stage, phones, position: int) -> None:
     for phone in phones:
         screen(phone, "activity")
         expect(phone.get_by_test_id("phone-activity-text")).to_have_text(
-            stage.get_by_test_id("activity-text").inner_text(), timeout=WAIT)
+            stage.get_by_test_id("activity-text").inner_text(), timeout=WAIT
+        )
 
 
 def votes_on(page, text: str, selector: str) -> str:
@@ -180,8 +194,10 @@ def test_a_poll_a_word_cloud_and_a_board_from_an_agenda(live_server, browser):
     expect(cloud.locator("[data-word]")).to_have_count(3)
     expect(cloud.locator("[data-word='Smooth']")).to_have_attribute("data-count", "2")
     words = cloud.locator("[data-word]")
-    sizes = {w.get_attribute("data-word"): float(w.evaluate("n => parseFloat(getComputedStyle(n).fontSize)"))
-             for w in words.all()}
+    sizes = {
+        w.get_attribute("data-word"): float(w.evaluate("n => parseFloat(getComputedStyle(n).fontSize)"))
+        for w in words.all()
+    }
     assert sizes["Git"] > sizes["Smooth"] > sizes["Late"]
     no_serious_violations(stage, "the stage during a word cloud")
     no_serious_violations(brian, "a phone during a word cloud")
@@ -189,8 +205,12 @@ def test_a_poll_a_word_cloud_and_a_board_from_an_agenda(live_server, browser):
     # 3. A board with two columns: notes from the phones...
     stage.keyboard.press("Space")
     on_item(stage, phones, 2)
-    for phone, text, column in ((ada, "Slow CI pipelines", "Tools"), (brian, "Flaky tests", "Tools"),
-                                (chen, "Unclear ownership", "Process"), (ada, "No release checklist", "Process")):
+    for phone, text, column in (
+        (ada, "Slow CI pipelines", "Tools"),
+        (brian, "Flaky tests", "Tools"),
+        (chen, "Unclear ownership", "Process"),
+        (ada, "No release checklist", "Process"),
+    ):
         phone.get_by_label("Add a note").fill(text)
         phone.get_by_label("Column").select_option(label=column)
         phone.get_by_role("button", name="Post note").click()
@@ -248,9 +268,14 @@ def test_a_poll_a_word_cloud_and_a_board_from_an_agenda(live_server, browser):
     for phone in phones:
         board = phone.get_by_test_id("phone-board")
         expect(board).to_have_attribute("data-phase", "closed", timeout=WAIT)
-        expect(board.locator(".pa-note-card")).to_have_text([
-            re.compile("No release checklist.*2 votes"), re.compile("Unclear ownership.*1 vote"),
-            re.compile("Flaky tests.*3 votes"), re.compile("Slow CI pipelines.*0 votes")])
+        expect(board.locator(".pa-note-card")).to_have_text(
+            [
+                re.compile("No release checklist.*2 votes"),
+                re.compile("Unclear ownership.*1 vote"),
+                re.compile("Flaky tests.*3 votes"),
+                re.compile("Slow CI pipelines.*0 votes"),
+            ]
+        )
     expect(chen.get_by_role("button", name=re.compile("^Vote for"))).to_have_count(0)
 
     # Back (B) shows the word cloud's results again; the room then ends.

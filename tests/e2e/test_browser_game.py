@@ -19,17 +19,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT = 10_000  # ms: generous for a loaded CI machine; passing runs never wait this long
 
 DECK = {
-    "format": "quizroom.deck", "version": 1, "title": "Browser game",
+    "format": "quizroom.deck",
+    "version": 1,
+    "title": "Browser game",
     "questions": [
-        {"type": "single", "text": "Which planet is known as the red planet?", "time_limit": 60,
-         "choices": [{"text": "Mars", "correct": True}, {"text": "Venus"}, {"text": "Jupiter"}, {"text": "Saturn"}]},
+        {
+            "type": "single",
+            "text": "Which planet is known as the red planet?",
+            "time_limit": 60,
+            "choices": [{"text": "Mars", "correct": True}, {"text": "Venus"}, {"text": "Jupiter"}, {"text": "Saturn"}],
+        },
         {"type": "truefalse", "text": "Water boils at 100 °C at sea level.", "time_limit": 60, "correct": True},
-        {"type": "single", "text": "How many legs does a spider have?", "time_limit": 60,
-         "choices": [{"text": "Six"}, {"text": "Eight", "correct": True}, {"text": "Ten"}]},
+        {
+            "type": "single",
+            "text": "How many legs does a spider have?",
+            "time_limit": 60,
+            "choices": [{"text": "Six"}, {"text": "Eight", "correct": True}, {"text": "Ten"}],
+        },
     ],
 }
-PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True,
-         "reduced_motion": "reduce"}
+PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "reduced_motion": "reduce"}
 NAMES = ("Ada", "Brian", "Chen")
 
 

@@ -23,19 +23,51 @@ SKIP_TIMER_QUESTION = (20, 21, 22)  # they let the timer run out on question 2
 LATE = 22
 
 DECK = {
-    "format": "quizroom.deck", "version": 1, "title": "End-to-end game",
+    "format": "quizroom.deck",
+    "version": 1,
+    "title": "End-to-end game",
     "questions": [
-        {"uid": "capital", "type": "single", "text": "Capital of Norway?", "time_limit": 20, "points": 1000,
-         "choices": [{"text": "Oslo", "correct": True}, {"text": "Bergen"}, {"text": "Trondheim"},
-                     {"text": "Stavanger"}]},
-        {"uid": "primes", "type": "multi", "text": "Which are prime?", "time_limit": 20, "points": 2000,
-         "choices": [{"text": "2", "correct": True}, {"text": "3", "correct": True}, {"text": "4"},
-                     {"text": "9"}]},
+        {
+            "uid": "capital",
+            "type": "single",
+            "text": "Capital of Norway?",
+            "time_limit": 20,
+            "points": 1000,
+            "choices": [
+                {"text": "Oslo", "correct": True},
+                {"text": "Bergen"},
+                {"text": "Trondheim"},
+                {"text": "Stavanger"},
+            ],
+        },
+        {
+            "uid": "primes",
+            "type": "multi",
+            "text": "Which are prime?",
+            "time_limit": 20,
+            "points": 2000,
+            "choices": [{"text": "2", "correct": True}, {"text": "3", "correct": True}, {"text": "4"}, {"text": "9"}],
+        },
         {"uid": "flat", "type": "truefalse", "text": "The earth is flat.", "time_limit": 5, "correct": False},
-        {"uid": "hamlet", "type": "typed", "text": "Who wrote Hamlet?", "time_limit": 20,
-         "accepted": ["Shakespeare", "William Shakespeare"]},
-        {"uid": "boiling", "type": "slider", "text": "Water boils at?", "time_limit": 20, "min": 0, "max": 200,
-         "step": 1, "correct": 100, "tolerance": 2, "unit": "°C"},
+        {
+            "uid": "hamlet",
+            "type": "typed",
+            "text": "Who wrote Hamlet?",
+            "time_limit": 20,
+            "accepted": ["Shakespeare", "William Shakespeare"],
+        },
+        {
+            "uid": "boiling",
+            "type": "slider",
+            "text": "Water boils at?",
+            "time_limit": 20,
+            "min": 0,
+            "max": 200,
+            "step": 1,
+            "correct": 100,
+            "tolerance": 2,
+            "unit": "°C",
+        },
     ],
 }
 
@@ -92,8 +124,7 @@ async def play(server, room: dict) -> dict:
     assert (await intruder.command("start"))["error"]["code"] == "not_host"
     assert (await phones[0].call("host:start"))["error"]["code"] == "not_host"
     assert (await intruder.call("join", {"code": code, "nickname": 5}))["error"]["code"] == "bad_nickname"
-    assert (await intruder.call("join", {"code": code, "nickname": "Player 00"}))["error"]["code"] == \
-        "nickname_taken"
+    assert (await intruder.call("join", {"code": code, "nickname": "Player 00"}))["error"]["code"] == "nickname_taken"
     await intruder.sio.emit("join", {"code": code, "nickname": "x" * 100_000})  # over the 64 KiB limit
     await intruder.wait_for("disconnect")  # dropped by the transport, no ack, no traceback
 
@@ -119,8 +150,9 @@ async def play(server, room: dict) -> dict:
     async def open_next(index: int, first: bool = False) -> None:
         marks = [p.mark() for p in phones]
         await host.must("start" if first else "next")
-        states = await asyncio.gather(*(p.wait_phase("question", index, since=m)
-                                        for p, m in zip(phones, marks, strict=True)))
+        states = await asyncio.gather(
+            *(p.wait_phase("question", index, since=m) for p, m in zip(phones, marks, strict=True))
+        )
         for state in states:
             question = state["question"]
             assert state["reveal"] is None and "correct" not in json.dumps(question)
@@ -135,14 +167,22 @@ async def play(server, room: dict) -> dict:
     # ------------------------------------------------- question 0: everyone answers
     await open_next(0, first=True)
     bad = phones[MALFORMED]
-    for payload in ("junk", [0, 0], {"question": 0, "value": 0, "points": 9000}, {"question": "0", "value": 0},
-                    {"question": 0, "value": 99}, {"question": 0}, ({"question": 0, "value": 0}, {"x": 1})):
+    for payload in (
+        "junk",
+        [0, 0],
+        {"question": 0, "value": 0, "points": 9000},
+        {"question": "0", "value": 0},
+        {"question": 0, "value": 99},
+        {"question": 0},
+        ({"question": 0, "value": 0}, {"x": 1}),
+    ):
         ack = await bad.call("answer", payload)
         assert ack["ok"] is False and ack["error"]["code"] in ("bad_payload", "bad_answer"), (payload, ack)
     first = await phones[1].answer(0, 0)
     assert first["ok"]
-    rows = query(server.db_path, "SELECT points FROM answers WHERE room_id = ? AND participant_number = ?",
-                 room_id, phones[1].id)
+    rows = query(
+        server.db_path, "SELECT points FROM answers WHERE room_id = ? AND participant_number = ?", room_id, phones[1].id
+    )
     assert len(rows) == 1  # committed before it was acknowledged
     accepted += 1
     duplicate = await phones[1].answer(0, 1)
@@ -195,16 +235,22 @@ async def play(server, room: dict) -> dict:
     marks = [p.mark() for p in phones]
     await host.must("next")
     final_state = await host.wait_phase("ended")
-    finals = await asyncio.gather(*(p.wait_for("me", lambda me: "summary" in me, since=m)
-                                    for p, m in zip(phones, marks, strict=True)))
+    finals = await asyncio.gather(
+        *(p.wait_for("me", lambda me: "summary" in me, since=m) for p, m in zip(phones, marks, strict=True))
+    )
     ended_states = await asyncio.gather(*(p.wait_phase("ended") for p in phones))
     assert all(s["podium"] == final_state["podium"] for s in ended_states)
     assert (await phones[0].answer(4, 100))["error"]["code"] == "question_closed"
 
     for client in [host, *phones]:
         await client.disconnect()
-    return {"results": results, "finals": finals, "podium": final_state["podium"], "accepted": accepted,
-            "phones": [p.id for p in phones]}
+    return {
+        "results": results,
+        "finals": finals,
+        "podium": final_state["podium"],
+        "accepted": accepted,
+        "phones": [p.id for p in phones],
+    }
 
 
 def test_a_full_game_over_real_sockets(live_server):
@@ -215,8 +261,14 @@ def test_a_full_game_over_real_sockets(live_server):
     db = live_server.db_path
 
     scores = dict(query(db, "SELECT number, score FROM participants WHERE room_id = ?", room_id))
-    sums = dict(query(db, "SELECT participant_number, SUM(points) FROM answers WHERE room_id = ? AND NOT voided "
-                          "GROUP BY participant_number", room_id))
+    sums = dict(
+        query(
+            db,
+            "SELECT participant_number, SUM(points) FROM answers WHERE room_id = ? AND NOT voided "
+            "GROUP BY participant_number",
+            room_id,
+        )
+    )
     assert len(scores) == PLAYERS
     assert all(scores[pid] == sums.get(pid, 0) for pid in scores), (scores, sums)
     (count,) = query(db, "SELECT COUNT(*) FROM answers WHERE room_id = ?", room_id)[0]
@@ -246,8 +298,9 @@ def test_a_full_game_over_real_sockets(live_server):
         assert final["summary"]["questions"] == 5
 
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:3]
-    assert [(p["id"], p["score"], p["rank"]) for p in outcome["podium"]] == \
-        [(pid, score, ranks[pid]) for pid, score in best]
+    assert [(p["id"], p["score"], p["rank"]) for p in outcome["podium"]] == [
+        (pid, score, ranks[pid]) for pid, score in best
+    ]
     log = live_server.log()
     assert "Traceback" not in log, log[-3000:]
     assert time.monotonic() - started < 40

@@ -30,10 +30,20 @@ def typed(uid: str = "t", accepted: tuple[str, ...] = ("Paris",), **extra) -> di
     return {"uid": uid, "type": "typed", "text": f"Typed {uid}?", "accepted": list(accepted), **extra}
 
 
-def slider(uid: str = "sl", correct: float = 42, tolerance: float = 0, low: float = 0, high: float = 100,
-           **extra) -> dict:
-    return {"uid": uid, "type": "slider", "text": f"Slider {uid}?", "min": low, "max": high, "step": 1,
-            "correct": correct, "tolerance": tolerance, **extra}
+def slider(
+    uid: str = "sl", correct: float = 42, tolerance: float = 0, low: float = 0, high: float = 100, **extra
+) -> dict:
+    return {
+        "uid": uid,
+        "type": "slider",
+        "text": f"Slider {uid}?",
+        "min": low,
+        "max": high,
+        "step": 1,
+        "correct": correct,
+        "tolerance": tolerance,
+        **extra,
+    }
 
 
 def order(uid: str = "o", items: tuple[str, ...] = ("first", "second", "third", "fourth"), **extra) -> dict:
@@ -41,8 +51,14 @@ def order(uid: str = "o", items: tuple[str, ...] = ("first", "second", "third", 
 
 
 def poll(uid: str = "p", n: int = 3, multiple: bool = False, **extra) -> dict:
-    return {"uid": uid, "type": "poll", "text": f"Poll {uid}?", "multiple": multiple,
-            "choices": [{"text": f"opinion {i}"} for i in range(n)], **extra}
+    return {
+        "uid": uid,
+        "type": "poll",
+        "text": f"Poll {uid}?",
+        "multiple": multiple,
+        "choices": [{"text": f"opinion {i}"} for i in range(n)],
+        **extra,
+    }
 
 
 def deck_doc(*specs: dict, title: str = "Deck") -> dict:
@@ -88,8 +104,7 @@ def assert_no_solution(payload: dict) -> None:
 class Game:
     """A room plus a clock and a record of what the transport would store and send."""
 
-    def __init__(self, *specs: dict, players: int | list[str] = 0, settings: Settings | None = None,
-                 seed: int = 7):
+    def __init__(self, *specs: dict, players: int | list[str] = 0, settings: Settings | None = None, seed: int = 7):
         self.room = make_room(*specs, settings=settings, seed=seed)
         self.now = T0
         self.stored: list[AnswerRecord] = []
@@ -142,5 +157,6 @@ class Game:
 
     def to_player(self, event: str | None = None) -> list[dict]:
         """Payloads sent to phones (the players room and personal rooms)."""
-        return [e.payload for e in self.emits
-                if e.to in ("players", "participant") and (event is None or e.event == event)]
+        return [
+            e.payload for e in self.emits if e.to in ("players", "participant") and (event is None or e.event == event)
+        ]

@@ -22,15 +22,35 @@ T0 = 5_000.0
 CODE = "654321"
 
 POLL = {"kind": "poll", "uid": "lunch", "type": "single", "text": "Lunch?", "options": ["Pizza", "Sushi", "Salad"]}
-HIDDEN = {"kind": "poll", "uid": "secret", "type": "single", "text": "Mood?", "options": ["Good", "Bad"],
-          "hide_results": True}
-QUIZ = {"kind": "question", "uid": "q1", "type": "single", "text": "2 + 2?", "time_limit": 20, "points": 1000,
-        "choices": [{"text": "4", "correct": True}, {"text": "5"}, {"text": "22"}]}
+HIDDEN = {
+    "kind": "poll",
+    "uid": "secret",
+    "type": "single",
+    "text": "Mood?",
+    "options": ["Good", "Bad"],
+    "hide_results": True,
+}
+QUIZ = {
+    "kind": "question",
+    "uid": "q1",
+    "type": "single",
+    "text": "2 + 2?",
+    "time_limit": 20,
+    "points": 1000,
+    "choices": [{"text": "4", "correct": True}, {"text": "5"}, {"text": "22"}],
+}
 QUIZ2 = {"kind": "question", "uid": "q2", "type": "truefalse", "text": "The sky is green.", "correct": False}
 BOARD = {"kind": "board", "uid": "ideas", "prompt": "What slows us down?", "columns": ["Process", "Tools"]}
 CLOUD = {"kind": "poll", "uid": "words", "type": "wordcloud", "text": "One word for today"}
-OPEN = {"kind": "poll", "uid": "asks", "type": "open", "text": "Questions?", "moderation": "approve",
-        "anonymous": False, "max_entries": 2}
+OPEN = {
+    "kind": "poll",
+    "uid": "asks",
+    "type": "open",
+    "text": "Questions?",
+    "moderation": "approve",
+    "anonymous": False,
+    "max_entries": 2,
+}
 SURVEY = default_survey("pulse")
 HERE = object()  # "the position on screen"
 
@@ -133,8 +153,13 @@ def test_a_mixed_agenda_walks_through_every_phase():
     room = game.room
     assert room.phase == Phase.LOBBY and game.state()["activity"] is None
     lobby = game.state()
-    assert (lobby["index"], lobby["position"], lobby["total"], lobby["question_number"],
-            lobby["questions_total"]) == (-1, -1, 5, None, 2)
+    assert (lobby["index"], lobby["position"], lobby["total"], lobby["question_number"], lobby["questions_total"]) == (
+        -1,
+        -1,
+        5,
+        None,
+        2,
+    )
 
     sent = states(game.next())  # lobby -> the poll
     for to in ("host", "players"):
@@ -379,10 +404,20 @@ def test_respond_from_a_removed_or_unknown_participant_is_refused():
     assert game.activity()["responses"] == 1
 
 
-@pytest.mark.parametrize(("action", "payload"), [
-    (None, {"value": 0}), (3, {"value": 0}), ("vote", None), ("vote", [0]), ("vote", "0"),
-    ("bogus", {}), ("vote", {"value": 0, "extra": 1}), ("vote", {"value": 9}), ("entry", {"text": "x"}),
-])
+@pytest.mark.parametrize(
+    ("action", "payload"),
+    [
+        (None, {"value": 0}),
+        (3, {"value": 0}),
+        ("vote", None),
+        ("vote", [0]),
+        ("vote", "0"),
+        ("bogus", {}),
+        ("vote", {"value": 0, "extra": 1}),
+        ("vote", {"value": 9}),
+        ("entry", {"text": "x"}),
+    ],
+)
 def test_bad_responses_change_nothing(action, payload):
     game = Agenda(POLL)
     game.next()
@@ -400,8 +435,13 @@ def test_a_submission_records_where_it_belongs():
     game.now += 1.5
     outcome = game.respond(game.ids[1], "note", {"text": "  Too many\n\n\nmeetings ", "column": 1})
     (sub,) = outcome.submissions
-    assert (sub.participant, sub.position, sub.activity_uid, sub.action, sub.at) == \
-        (game.ids[1], 1, "ideas", "note", T0 + 1.5)
+    assert (sub.participant, sub.position, sub.activity_uid, sub.action, sub.at) == (
+        game.ids[1],
+        1,
+        "ideas",
+        "note",
+        T0 + 1.5,
+    )
     assert sub.record == {"id": 1, "text": "Too many\n\nmeetings", "column": 1}
     assert outcome.emits == [] and not outcome.room_changed  # stored first; views go out at the flush
 
@@ -431,7 +471,7 @@ def test_a_host_command_sends_the_view_at_once_and_clears_the_flush():
     game.respond(game.ids[0], "vote", {"value": 1})
     outcome = game.host("hide_results")
     assert audiences(outcome) == ["host", "players"]
-    (_, players), = [e for e in events(outcome) if e[0] == "players"]
+    ((_, players),) = [e for e in events(outcome) if e[0] == "players"]
     assert players["position"] == 0 and players["view"]["results"] is None
     assert game.flush().emits == []  # already sent
 
@@ -443,11 +483,14 @@ def test_a_host_command_that_changes_nothing_phones_see_reaches_only_the_stage()
     game.respond(ana, "note", {"text": "Slow CI", "column": 0})
     game.respond(bo, "note", {"text": "Flaky tests", "column": 0})
     game.flush()
-    for action, args in (("move", {"note": 1, "column": 1}), ("group", {"note": 2, "onto": 1}),
-                         ("rename_group", {"group": "g1", "title": "CI"})):
+    for action, args in (
+        ("move", {"note": 1, "column": 1}),
+        ("group", {"note": 2, "onto": 1}),
+        ("rename_group", {"group": "g1", "title": "CI"}),
+    ):
         outcome = game.host(action, args)
         assert audiences(outcome) == ["host"], action  # phones see no notes while the board is open
-    (_, stage), = events(outcome)
+    ((_, stage),) = events(outcome)
     assert stage["view"]["groups"] == [{"id": "g1", "title": "CI", "column": 1}]
     outcome = game.host("lock")
     assert audiences(outcome) == ["host", "players"]
@@ -478,14 +521,24 @@ def test_personal_activity_in_me_join_and_acks():
     ana = game.ids[0]
     game.next()
     reply = game.respond(ana, "entry", {"text": "What is CI?"}).reply
-    assert reply["personal"] == {"responded": True, "value": None, "entries_left": 1, "can_respond": True,
-                                 "entries": [{"id": 1, "text": "What is CI?", "status": "pending"}]}
+    assert reply["personal"] == {
+        "responded": True,
+        "value": None,
+        "entries_left": 1,
+        "can_respond": True,
+        "entries": [{"id": 1, "text": "What is CI?", "status": "pending"}],
+    }
     assert game.room.personal_view(ana)["activity"] == reply["personal"]
     assert game.room.personal_view(game.ids[1])["activity"]["responded"] is False
     _dee, joined = game.room.join("Dee", game.now)  # joins mid-activity
     me = game.record(joined).reply
-    assert me["me"]["activity"] == {"responded": False, "value": None, "entries": [], "entries_left": 2,
-                                    "can_respond": True}
+    assert me["me"]["activity"] == {
+        "responded": False,
+        "value": None,
+        "entries": [],
+        "entries_left": 2,
+        "can_respond": True,
+    }
     assert me["state"]["activity"]["uid"] == "asks"
     game.host("approve", {"entry": 1})
     assert game.room.personal_view(ana)["activity"]["entries"][0]["status"] == "shown"
@@ -508,8 +561,10 @@ def test_what_phones_see_of_each_activity():
     game.respond(bo, "entry", {"text": "How?"})
     assert game.activity()["results"] == {"entries": [], "total": 0}
     stage = game.activity("host")["results"]["entries"]
-    assert [(e["text"], e["nickname"], e["approved"], e["hidden"]) for e in stage] == \
-        [("Why?", "Player 0", False, False), ("How?", "Player 1", False, False)]
+    assert [(e["text"], e["nickname"], e["approved"], e["hidden"]) for e in stage] == [
+        ("Why?", "Player 0", False, False),
+        ("How?", "Player 1", False, False),
+    ]
     game.host("approve", {"entry": 2})
     assert game.activity()["results"]["entries"] == [{"id": 2, "text": "How?", "nickname": "Player 1"}]
 
@@ -593,8 +648,9 @@ def test_players_get_an_activity_event_only_when_their_view_changed():
     outcome = game.flush()
     assert audiences(outcome) == ["host"]
     assert events(outcome)[0][1]["view"]["results"] is None  # hidden from the stage too
-    assert all(e.payload["activity"]["results"] is None for e in game.emits
-               if e.event == "state" and e.payload["activity"])
+    assert all(
+        e.payload["activity"]["results"] is None for e in game.emits if e.event == "state" and e.payload["activity"]
+    )
 
     game.next()  # the board, voting: further dots of someone who voted change no phone's view
     game.respond(ana, "note", {"text": "one", "column": 0})
@@ -682,8 +738,9 @@ def test_restore_mid_board_rebuilds_notes_groups_and_votes():
     game.host("close_voting")
     restored = game.restored()
     compare(game, restored)
-    assert [(g["id"], g["title"], g["votes"]) for g in restored.player_view(game.now)["activity"]["groups"]] == \
-        [("g1", "CI", 3)]
+    assert [(g["id"], g["title"], g["votes"]) for g in restored.player_view(game.now)["activity"]["groups"]] == [
+        ("g1", "CI", 3)
+    ]
 
 
 def test_restore_after_back_keeps_the_shown_item_and_what_was_played():
@@ -705,13 +762,34 @@ def test_restore_after_back_keeps_the_shown_item_and_what_was_played():
 
 
 # --------------------------------------------------- a property test
-KINDS = [POLL, HIDDEN, CLOUD, OPEN, BOARD, SURVEY, QUIZ,
-         {"kind": "poll", "uid": "rate", "type": "rating", "text": "Rate it", "scale": 10, "anonymous": False},
-         {"kind": "poll", "uid": "rank", "type": "ranking", "text": "Rank them", "options": ["a", "b", "c"]},
-         {"kind": "poll", "uid": "multi", "type": "multi", "text": "Pick", "options": ["a", "b", "c"],
-          "allow_change": False},
-         {"kind": "board", "uid": "free", "prompt": "Anything", "columns": [], "note_limit": 2,
-          "multiple_votes": True, "anonymous": False}]
+KINDS = [
+    POLL,
+    HIDDEN,
+    CLOUD,
+    OPEN,
+    BOARD,
+    SURVEY,
+    QUIZ,
+    {"kind": "poll", "uid": "rate", "type": "rating", "text": "Rate it", "scale": 10, "anonymous": False},
+    {"kind": "poll", "uid": "rank", "type": "ranking", "text": "Rank them", "options": ["a", "b", "c"]},
+    {
+        "kind": "poll",
+        "uid": "multi",
+        "type": "multi",
+        "text": "Pick",
+        "options": ["a", "b", "c"],
+        "allow_change": False,
+    },
+    {
+        "kind": "board",
+        "uid": "free",
+        "prompt": "Anything",
+        "columns": [],
+        "note_limit": 2,
+        "multiple_votes": True,
+        "anonymous": False,
+    },
+]
 WORDS = ["CI", "ci", "Café", "cafe", "tests", "Docs", " docs ", "x" * 30]
 
 
@@ -735,19 +813,36 @@ def participant_action(run):
     """A plausible (mostly valid) participant action for the run on screen."""
     kind = run.activity.kind
     if kind == "board":
-        note = st.tuples(st.just("note"), st.fixed_dictionaries({"text": st.sampled_from(WORDS),
-                                                                  "column": column_of(run)}))
+        note = st.tuples(
+            st.just("note"), st.fixed_dictionaries({"text": st.sampled_from(WORDS), "column": column_of(run)})
+        )
         vote = st.tuples(st.sampled_from(["vote", "vote", "unvote"]), st.fixed_dictionaries({"note": note_ids(run)}))
         return st.one_of(vote, note) if run.phase == "voting" else st.one_of(note, vote)
     if kind == "survey":
-        return st.tuples(st.just("submit"), st.fixed_dictionaries({"answers": st.fixed_dictionaries(
-            {}, optional={"session": st.integers(1, 5), "trainer": st.integers(1, 5),
-                          "comment": st.sampled_from([*WORDS, ""])})}))
+        return st.tuples(
+            st.just("submit"),
+            st.fixed_dictionaries(
+                {
+                    "answers": st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "session": st.integers(1, 5),
+                            "trainer": st.integers(1, 5),
+                            "comment": st.sampled_from([*WORDS, ""]),
+                        },
+                    )
+                }
+            ),
+        )
     poll_type = run.activity.type
     if poll_type in ("wordcloud", "open"):
         return st.tuples(st.just("entry"), st.fixed_dictionaries({"text": st.sampled_from(WORDS)}))
-    value = {"single": st.integers(0, 3), "multi": st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True),
-             "rating": st.integers(0, 10), "ranking": st.permutations([0, 1, 2])}[poll_type]
+    value = {
+        "single": st.integers(0, 3),
+        "multi": st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True),
+        "rating": st.integers(0, 10),
+        "ranking": st.permutations([0, 1, 2]),
+    }[poll_type]
     return st.tuples(st.just("vote"), st.fixed_dictionaries({"value": value}))
 
 
@@ -759,33 +854,63 @@ def host_action(run):
     if kind == "poll":
         entries = st.sampled_from([*sorted(run.entries), 99])
         return st.one_of(
-            st.sampled_from([("close", {}), ("reopen", {}), ("show_results", {}), ("hide_results", {}),
-                             ("approve_all", {})]),
+            st.sampled_from(
+                [("close", {}), ("reopen", {}), ("show_results", {}), ("hide_results", {}), ("approve_all", {})]
+            ),
             st.tuples(st.sampled_from(["approve", "hide", "show"]), st.fixed_dictionaries({"entry": entries})),
-            st.tuples(st.sampled_from(["hide", "show"]), st.fixed_dictionaries({"word": st.sampled_from(WORDS)})))
-    flow = st.sampled_from([("open_voting", {}), ("open_voting", {"votes": 1, "multiple_votes": True}),
-                            ("close_voting", {}), ("reopen", {})])
+            st.tuples(st.sampled_from(["hide", "show"]), st.fixed_dictionaries({"word": st.sampled_from(WORDS)})),
+        )
+    flow = st.sampled_from(
+        [
+            ("open_voting", {}),
+            ("open_voting", {"votes": 1, "multiple_votes": True}),
+            ("close_voting", {}),
+            ("reopen", {}),
+        ]
+    )
     return st.one_of(
-        flow, flow,
-        st.tuples(st.just("group"), st.fixed_dictionaries(
-            {"note": note_ids(run), "onto": st.one_of(note_ids(run), group_ids(run))})),
-        st.tuples(st.sampled_from(["hide", "show", "delete", "ungroup"]),
-                  st.fixed_dictionaries({"note": note_ids(run)})),
-        st.tuples(st.just("move"), st.one_of(
-            st.fixed_dictionaries({"note": note_ids(run), "column": column_of(run)}),
-            st.fixed_dictionaries({"group": group_ids(run), "column": column_of(run)}))),
-        st.tuples(st.just("rename_group"), st.fixed_dictionaries(
-            {"group": group_ids(run), "title": st.sampled_from(["Ops", "People"])})),
-        st.sampled_from([("lock", {}), ("unlock", {}), ("columns", {"columns": ["Only"]}),
-                         ("columns", {"columns": []}), ("columns", {"columns": ["A", "B", "C"]})]))
+        flow,
+        flow,
+        st.tuples(
+            st.just("group"),
+            st.fixed_dictionaries({"note": note_ids(run), "onto": st.one_of(note_ids(run), group_ids(run))}),
+        ),
+        st.tuples(
+            st.sampled_from(["hide", "show", "delete", "ungroup"]), st.fixed_dictionaries({"note": note_ids(run)})
+        ),
+        st.tuples(
+            st.just("move"),
+            st.one_of(
+                st.fixed_dictionaries({"note": note_ids(run), "column": column_of(run)}),
+                st.fixed_dictionaries({"group": group_ids(run), "column": column_of(run)}),
+            ),
+        ),
+        st.tuples(
+            st.just("rename_group"),
+            st.fixed_dictionaries({"group": group_ids(run), "title": st.sampled_from(["Ops", "People"])}),
+        ),
+        st.sampled_from(
+            [
+                ("lock", {}),
+                ("unlock", {}),
+                ("columns", {"columns": ["Only"]}),
+                ("columns", {"columns": []}),
+                ("columns", {"columns": ["A", "B", "C"]}),
+            ]
+        ),
+    )
 
 
 BOARDS = [k for k in KINDS if k["kind"] == "board"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(agenda=st.lists(st.sampled_from(KINDS), min_size=1, max_size=4, unique_by=lambda s: s["uid"]),
-       board=st.sampled_from(BOARDS), where=st.integers(0, 4), data=st.data())
+@given(
+    agenda=st.lists(st.sampled_from(KINDS), min_size=1, max_size=4, unique_by=lambda s: s["uid"]),
+    board=st.sampled_from(BOARDS),
+    where=st.integers(0, 4),
+    data=st.data(),
+)
 def test_restore_gives_the_same_views_after_any_session(agenda, board, where, data):
     if all(spec["uid"] != board["uid"] for spec in agenda):
         agenda = [*agenda[:where], board, *agenda[where:]]  # a board in most sessions: the richest run
@@ -808,8 +933,10 @@ def test_restore_gives_the_same_views_after_any_session(agenda, board, where, da
                     event(f"accepted: host {run.activity.kind} {action}")
             except EngineError:
                 pass
-        move = data.draw(st.sampled_from(["next", "next", "next", "back", "restore", "answer", "tick", "join",
-                                          "remove"]), label="move")
+        move = data.draw(
+            st.sampled_from(["next", "next", "next", "back", "restore", "answer", "tick", "join", "remove"]),
+            label="move",
+        )
         note(move)
         try:
             if move == "answer":

@@ -42,9 +42,15 @@ def test_spec_defaults_and_round_trip():
     activity = parse_activity(board())
     assert isinstance(activity, Board) and activity.kind == "board"
     assert (activity.columns, activity.note_limit, activity.votes, activity.multiple_votes, activity.anonymous) == (
-        (), 0, 3, False, True)
-    full = parse_activity(board(columns=["Process", "Tools"], note_limit=5, votes=20, multiple_votes=True,
-                                anonymous=False))
+        (),
+        0,
+        3,
+        False,
+        True,
+    )
+    full = parse_activity(
+        board(columns=["Process", "Tools"], note_limit=5, votes=20, multiple_votes=True, anonymous=False)
+    )
     assert parse_activity(full.to_spec()) == full
     assert isinstance(full.new_run(), BoardRun)
 
@@ -52,12 +58,16 @@ def test_spec_defaults_and_round_trip():
 # -------------------------------------------------------------------- posting
 def test_notes_without_columns():
     script = Script(board())
-    assert script.submit(1, "note", {"text": "  Slow\tCI \n\n\n builds "}) == {"id": 1, "text": "Slow CI\n\nbuilds",
-                                                                            "column": None}
+    assert script.submit(1, "note", {"text": "  Slow\tCI \n\n\n builds "}) == {
+        "id": 1,
+        "text": "Slow CI\n\nbuilds",
+        "column": None,
+    }
     script.submit(2, "note", {"text": "Flaky tests", "column": None})
     script.refuse("bad_payload", 1, "note", {"text": "x", "column": 0})
-    assert script.run.personal(1)["notes"] == [{"id": 1, "text": "Slow CI\n\nbuilds", "column": None,
-                                                "group": None, "hidden": False}]
+    assert script.run.personal(1)["notes"] == [
+        {"id": 1, "text": "Slow CI\n\nbuilds", "column": None, "group": None, "hidden": False}
+    ]
     check_replay(script.run, script.records)
 
 
@@ -222,13 +232,18 @@ def test_a_dot_on_a_note_hidden_later_can_be_taken_back():
 
 # -------------------------------------------------------------- host layout
 def test_grouping_notes_by_dragging_one_onto_another():
-    script = posted((1, "ci slow", 0), (2, "flaky", 0), (3, "jenkins", 1), (4, "reviews", 1),
-                    columns=["Tools", "Process"])
+    script = posted(
+        (1, "ci slow", 0), (2, "flaky", 0), (3, "jenkins", 1), (4, "reviews", 1), columns=["Tools", "Process"]
+    )
     script.host("group", {"note": 3, "onto": 1})  # a new group of both, in the target's column
     stage = script.view(False)
     assert stage["groups"] == [{"id": "g1", "title": "Group 1", "column": 0}]
     assert {n["id"]: (n["group"], n["column"]) for n in stage["notes"]} == {
-        1: ("g1", 0), 2: (None, 0), 3: ("g1", 0), 4: (None, 1)}
+        1: ("g1", 0),
+        2: (None, 0),
+        3: ("g1", 0),
+        4: (None, 1),
+    }
     script.host("group", {"note": 2, "onto": 3})  # onto a grouped note: into its group
     script.host("group", {"note": 4, "onto": "g1"})  # onto the group itself
     assert {n["group"] for n in script.view(False)["notes"]} == {"g1"}
@@ -361,8 +376,10 @@ def test_results_sorted_by_votes_and_groups_summed():
     script.host("close_voting")
     view = script.view()
     assert [(n["text"], n["votes"]) for n in view["notes"]] == [("c", 3), ("a", 1), ("b", 1), ("d", 0), ("e", 0)]
-    assert view["groups"] == [{"id": "g2", "title": "Group 2", "column": None, "votes": 3},
-                              {"id": "g1", "title": "Group 1", "column": None, "votes": 2}]
+    assert view["groups"] == [
+        {"id": "g2", "title": "Group 2", "column": None, "votes": 3},
+        {"id": "g1", "title": "Group 1", "column": None, "votes": 2},
+    ]
     report = script.run.report(NAMES)
     assert [g["notes"] for g in report["groups"]] == [[3, 4, 5], [1, 2]]  # by votes, then id
     assert (report["authors"], report["voters"]) == (5, 5)
@@ -386,18 +403,45 @@ def test_a_rebuild_after_a_failed_write_does_not_reuse_the_note_id():
     script = posted((1, "stored", 0), columns=["x", "y"])
     script.run.submit(2, "note", {"text": "lost", "column": 1}, script.now)  # the write fails
     rebuilt = restore_run(script.activity, script.run.state(), script.records)
-    assert rebuilt.submit(3, "note", {"text": "next", "column": 0}, script.now) == {"id": 3, "text": "next",
-                                                                                    "column": 0}
+    assert rebuilt.submit(3, "note", {"text": "next", "column": 0}, script.now) == {
+        "id": 3,
+        "text": "next",
+        "column": 0,
+    }
     assert [(n["text"], n["column"]) for n in rebuilt.view(False, NAMES)["notes"]] == [("stored", 0), ("next", 0)]
 
 
-BOARDS = [board(), board(columns=["Keep", "Drop", "Try"], note_limit=2),
-          board(votes=2, multiple_votes=True, anonymous=False)]
-NOTES = [{"text": "slow ci"}, {"text": "flaky", "column": 0}, {"text": "reviews", "column": 1},
-         {"text": "tooling", "column": 2}, {"text": ""}, {"text": "x", "column": 9}]
+BOARDS = [
+    board(),
+    board(columns=["Keep", "Drop", "Try"], note_limit=2),
+    board(votes=2, multiple_votes=True, anonymous=False),
+]
+NOTES = [
+    {"text": "slow ci"},
+    {"text": "flaky", "column": 0},
+    {"text": "reviews", "column": 1},
+    {"text": "tooling", "column": 2},
+    {"text": ""},
+    {"text": "x", "column": 9},
+]
 NOTE_IDS = [1, 2, 3, 4, 5, 6, 9, "1"]
-HOST = ["lock", "unlock", "open_voting", "close_voting", "reopen", "move", "move_group", "group", "group_onto_group",
-        "ungroup", "rename_group", "hide", "show", "delete", "columns"]
+HOST = [
+    "lock",
+    "unlock",
+    "open_voting",
+    "close_voting",
+    "reopen",
+    "move",
+    "move_group",
+    "group",
+    "group_onto_group",
+    "ungroup",
+    "rename_group",
+    "hide",
+    "show",
+    "delete",
+    "columns",
+]
 
 
 def host_args(rng, action: str):
@@ -422,8 +466,9 @@ def host_args(rng, action: str):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=st.sampled_from(BOARDS), rng=st.randoms(use_true_random=False), steps=st.integers(5, 80),
-       cut=st.floats(0, 1))
+@given(
+    spec=st.sampled_from(BOARDS), rng=st.randoms(use_true_random=False), steps=st.integers(5, 80), cut=st.floats(0, 1)
+)
 def test_replaying_the_records_rebuilds_the_same_board(spec, rng, steps, cut):
     """Random notes, dots and host commands; a refusal changes nothing; replaying the records
     into a fresh run with the saved state (before or after) gives the same board."""

@@ -44,8 +44,16 @@ def with_question(spec: dict) -> dict:
 def test_a_deck_with_every_type_parses():
     deck = parse_deck(every_type())
     assert deck.title == "Every type"
-    assert [q.kind for q in deck.questions] == ["single", "multi", "truefalse", "typed", "slider", "order",
-                                                "order", "poll"]
+    assert [q.kind for q in deck.questions] == [
+        "single",
+        "multi",
+        "truefalse",
+        "typed",
+        "slider",
+        "order",
+        "order",
+        "poll",
+    ]
     s1, m1, tf1, t1, sl1, o1, _o2, p1 = deck.questions
     assert (s1.time_limit, s1.points, s1.image) == (5, 2000, "/uploads/abc.png")
     assert s1.correct == {2}
@@ -58,9 +66,13 @@ def test_a_deck_with_every_type_parses():
 
 
 def test_defaults_and_generated_uids():
-    deck = parse_deck({"title": "  Minimal   deck ", "questions": [
-        {"type": "single", "text": "Q?", "choices": [{"text": "a", "correct": True}, {"text": "b"}]}]},
-        uid_factory=iter(["q_generated"]).__next__)
+    deck = parse_deck(
+        {
+            "title": "  Minimal   deck ",
+            "questions": [{"type": "single", "text": "Q?", "choices": [{"text": "a", "correct": True}, {"text": "b"}]}],
+        },
+        uid_factory=iter(["q_generated"]).__next__,
+    )
     question = deck.questions[0]
     assert deck.title == "Minimal deck" and deck.description == ""
     assert (question.uid, question.time_limit, question.points) == ("q_generated", 20, 1000)
@@ -109,8 +121,9 @@ def test_format_must_be_ours():
     assert "format" in errors_of(document)
 
 
-@pytest.mark.parametrize(("title", "fails"), [(None, True), ("", True), ("   ", True), (5, True), ("x" * 121, True),
-                                              ("x" * 120, False)])
+@pytest.mark.parametrize(
+    ("title", "fails"), [(None, True), ("", True), ("   ", True), (5, True), ("x" * 121, True), ("x" * 120, False)]
+)
 def test_title(title, fails):
     document = every_type()
     document["title"] = title
@@ -143,37 +156,40 @@ def test_too_many_questions():
 
 
 # -------------------------------------------------------------- question errors
-@pytest.mark.parametrize(("spec", "path"), [
-    ("not an object", "questions.0"),
-    ({"type": "essay", "text": "Q?"}, "questions.0.type"),
-    ({"text": "Q?"}, "questions.0.type"),
-    (single(uid="has space"), "questions.0.uid"),
-    (single(uid="u" * 41), "questions.0.uid"),
-    (single(uid=5), "questions.0.uid"),
-    (single(uid="<script>"), "questions.0.uid"),
-    (single(text=None), "questions.0.text"),
-    (single(text=""), "questions.0.text"),
-    (single(text="x" * 301), "questions.0.text"),
-    (single(text=["Q?"]), "questions.0.text"),
-    (single(time_limit=4), "questions.0.time_limit"),
-    (single(time_limit=241), "questions.0.time_limit"),
-    (single(time_limit=0), "questions.0.time_limit"),
-    (single(time_limit=20.5), "questions.0.time_limit"),
-    (single(time_limit="20"), "questions.0.time_limit"),
-    (single(time_limit=True), "questions.0.time_limit"),
-    (single(time_limit=None), "questions.0.time_limit"),
-    (single(points=500), "questions.0.points"),
-    (single(points=1500), "questions.0.points"),
-    (single(points=-1000), "questions.0.points"),
-    (single(points="1000"), "questions.0.points"),
-    (single(points=True), "questions.0.points"),
-    (single(points=1000.0), "questions.0.points"),
-    (single(points=None), "questions.0.points"),
-    (single(image="javascript:alert(1)"), "questions.0.image"),
-    (single(image="data:image/png;base64,AAAA"), "questions.0.image"),
-    (single(image="https://example.com/" + "a" * 500), "questions.0.image"),
-    (single(image=5), "questions.0.image"),
-])
+@pytest.mark.parametrize(
+    ("spec", "path"),
+    [
+        ("not an object", "questions.0"),
+        ({"type": "essay", "text": "Q?"}, "questions.0.type"),
+        ({"text": "Q?"}, "questions.0.type"),
+        (single(uid="has space"), "questions.0.uid"),
+        (single(uid="u" * 41), "questions.0.uid"),
+        (single(uid=5), "questions.0.uid"),
+        (single(uid="<script>"), "questions.0.uid"),
+        (single(text=None), "questions.0.text"),
+        (single(text=""), "questions.0.text"),
+        (single(text="x" * 301), "questions.0.text"),
+        (single(text=["Q?"]), "questions.0.text"),
+        (single(time_limit=4), "questions.0.time_limit"),
+        (single(time_limit=241), "questions.0.time_limit"),
+        (single(time_limit=0), "questions.0.time_limit"),
+        (single(time_limit=20.5), "questions.0.time_limit"),
+        (single(time_limit="20"), "questions.0.time_limit"),
+        (single(time_limit=True), "questions.0.time_limit"),
+        (single(time_limit=None), "questions.0.time_limit"),
+        (single(points=500), "questions.0.points"),
+        (single(points=1500), "questions.0.points"),
+        (single(points=-1000), "questions.0.points"),
+        (single(points="1000"), "questions.0.points"),
+        (single(points=True), "questions.0.points"),
+        (single(points=1000.0), "questions.0.points"),
+        (single(points=None), "questions.0.points"),
+        (single(image="javascript:alert(1)"), "questions.0.image"),
+        (single(image="data:image/png;base64,AAAA"), "questions.0.image"),
+        (single(image="https://example.com/" + "a" * 500), "questions.0.image"),
+        (single(image=5), "questions.0.image"),
+    ],
+)
 def test_question_errors(spec, path):
     assert path in errors_of(with_question(spec))
 
@@ -240,24 +256,27 @@ def test_typed_accepted_spellings(accepted):
     assert any(path.startswith("questions.0.accepted") for path in errors), errors
 
 
-@pytest.mark.parametrize(("changes", "path"), [
-    ({"min": 10, "max": 10}, "questions.0.max"),
-    ({"min": 20, "max": 10, "correct": 15}, "questions.0.max"),
-    ({"step": 0}, "questions.0.step"),
-    ({"step": -1}, "questions.0.step"),
-    ({"correct": 101}, "questions.0.correct"),
-    ({"correct": -0.5}, "questions.0.correct"),
-    ({"correct": None}, "questions.0.correct"),
-    ({"correct": "42"}, "questions.0.correct"),
-    ({"correct": True}, "questions.0.correct"),
-    ({"correct": float("nan")}, "questions.0.correct"),
-    ({"min": float("-inf")}, "questions.0.min"),
-    ({"max": "100"}, "questions.0.max"),
-    ({"tolerance": -1}, "questions.0.tolerance"),
-    ({"tolerance": "2"}, "questions.0.tolerance"),
-    ({"unit": "u" * 21}, "questions.0.unit"),
-    ({"unit": 5}, "questions.0.unit"),
-])
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"min": 10, "max": 10}, "questions.0.max"),
+        ({"min": 20, "max": 10, "correct": 15}, "questions.0.max"),
+        ({"step": 0}, "questions.0.step"),
+        ({"step": -1}, "questions.0.step"),
+        ({"correct": 101}, "questions.0.correct"),
+        ({"correct": -0.5}, "questions.0.correct"),
+        ({"correct": None}, "questions.0.correct"),
+        ({"correct": "42"}, "questions.0.correct"),
+        ({"correct": True}, "questions.0.correct"),
+        ({"correct": float("nan")}, "questions.0.correct"),
+        ({"min": float("-inf")}, "questions.0.min"),
+        ({"max": "100"}, "questions.0.max"),
+        ({"tolerance": -1}, "questions.0.tolerance"),
+        ({"tolerance": "2"}, "questions.0.tolerance"),
+        ({"unit": "u" * 21}, "questions.0.unit"),
+        ({"unit": 5}, "questions.0.unit"),
+    ],
+)
 def test_slider_errors(changes, path):
     spec = slider()
     spec.update(changes)
@@ -275,8 +294,7 @@ def test_order_needs_two_to_six_items(n):
     assert "questions.0.items" in errors_of(with_question(order(items=tuple(f"i{k}" for k in range(n)))))
 
 
-@pytest.mark.parametrize("display", [[0, 1], [0, 1, 1], [1, 2, 3], 5, "abc", [0, "1", 2], [True, False, 2],
-                                     {"0": 1}])
+@pytest.mark.parametrize("display", [[0, 1], [0, 1, 1], [1, 2, 3], 5, "abc", [0, "1", 2], [True, False, 2], {"0": 1}])
 def test_order_display_must_be_a_permutation(display):
     spec = order(items=("a", "b", "c"), display=display)
     assert "questions.0.display" in errors_of(with_question(spec))
@@ -287,17 +305,36 @@ def test_duplicate_uids():
 
 
 def test_every_error_is_listed_with_its_path():
-    document = {"format": "quizroom.deck", "version": 1, "title": "", "questions": [
-        single("ok"),
-        {"type": "single", "uid": "bad uid", "text": "", "time_limit": 4, "points": 500,
-         "choices": [{"text": "a", "correct": True}, {"text": ""}, {"text": "c", "correct": True}]},
-        {"type": "nope"},
-        slider(correct=200, tolerance=-1),
-    ]}
+    document = {
+        "format": "quizroom.deck",
+        "version": 1,
+        "title": "",
+        "questions": [
+            single("ok"),
+            {
+                "type": "single",
+                "uid": "bad uid",
+                "text": "",
+                "time_limit": 4,
+                "points": 500,
+                "choices": [{"text": "a", "correct": True}, {"text": ""}, {"text": "c", "correct": True}],
+            },
+            {"type": "nope"},
+            slider(correct=200, tolerance=-1),
+        ],
+    }
     assert set(errors_of(document)) == {
-        "title", "questions.1.uid", "questions.1.text", "questions.1.time_limit", "questions.1.points",
-        "questions.1.choices.1", "questions.1.choices", "questions.2.type", "questions.3.correct",
-        "questions.3.tolerance"}
+        "title",
+        "questions.1.uid",
+        "questions.1.text",
+        "questions.1.time_limit",
+        "questions.1.points",
+        "questions.1.choices.1",
+        "questions.1.choices",
+        "questions.2.type",
+        "questions.3.correct",
+        "questions.3.tolerance",
+    }
 
 
 def test_text_is_cleaned_of_control_characters():
@@ -325,12 +362,29 @@ def test_round_trip_keeps_an_order_display_chosen_when_playing():
 
 # --------------------------------------------------------------- properties
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=True) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
     max_leaves=20,
 )
-FIELDS = ["type", "uid", "text", "time_limit", "points", "image", "choices", "correct", "accepted", "min", "max",
-          "step", "tolerance", "unit", "items", "display", "multiple"]
+FIELDS = [
+    "type",
+    "uid",
+    "text",
+    "time_limit",
+    "points",
+    "image",
+    "choices",
+    "correct",
+    "accepted",
+    "min",
+    "max",
+    "step",
+    "tolerance",
+    "unit",
+    "items",
+    "display",
+    "multiple",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -343,8 +397,9 @@ def test_any_document_parses_or_lists_errors(data):
         key = data.draw(st.sampled_from(FIELDS))
         base["questions"][index][key] = data.draw(json_values)
     if data.draw(st.booleans()):
-        base[data.draw(st.sampled_from(["title", "description", "version", "format", "questions"]))] = \
-            data.draw(json_values)
+        base[data.draw(st.sampled_from(["title", "description", "version", "format", "questions"]))] = data.draw(
+            json_values
+        )
     try:
         deck = parse_deck(base)
     except DeckInvalid as invalid:
@@ -354,8 +409,14 @@ def test_any_document_parses_or_lists_errors(data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(list(itertools.chain(every_type()["questions"]))), min_size=1, max_size=8,
-                unique_by=lambda q: q["uid"]))
+@given(
+    st.lists(
+        st.sampled_from(list(itertools.chain(every_type()["questions"]))),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda q: q["uid"],
+    )
+)
 def test_round_trip_of_any_mix_of_questions(specs):
     deck = parse_deck(deck_doc(*specs))
     assert parse_deck(deck.to_document()) == deck

@@ -27,8 +27,16 @@ NAMES = {1: "Ana", 2: "Bo", 3: "Cy", 4: "Dee", 5: "Eve"}
 def fingerprint(run, pids=tuple(NAMES), names=None) -> str:
     """Everything anyone can see of a run, plus its saved state."""
     names = NAMES if names is None else names
-    return json.dumps([run.state(), run.view(True, names), run.view(False, names), run.report(names),
-                       [run.personal(pid) for pid in pids]], sort_keys=True)
+    return json.dumps(
+        [
+            run.state(),
+            run.view(True, names),
+            run.view(False, names),
+            run.report(names),
+            [run.personal(pid) for pid in pids],
+        ],
+        sort_keys=True,
+    )
 
 
 def refused(run, code: str, call: str, *args, pids=tuple(NAMES)) -> EngineError:
@@ -118,10 +126,15 @@ def poll(kind: str = "single", n: int = 3, **extra) -> dict:
 
 # ------------------------------------------------------------------ the spec object
 def test_every_type_round_trips_through_its_spec():
-    for spec in (poll("single"), poll("multi", n=10), poll("ranking", n=2), poll("rating", scale=10),
-                 poll("wordcloud", max_entries=1, anonymous=False), poll("open", max_entries=5, moderation="approve",
-                                                                         hide_results=True),
-                 poll("single", allow_change=False)):
+    for spec in (
+        poll("single"),
+        poll("multi", n=10),
+        poll("ranking", n=2),
+        poll("rating", scale=10),
+        poll("wordcloud", max_entries=1, anonymous=False),
+        poll("open", max_entries=5, moderation="approve", hide_results=True),
+        poll("single", allow_change=False),
+    ):
         activity = parse_activity(spec)
         assert isinstance(activity, Poll) and activity.kind == "poll"
         assert parse_activity(activity.to_spec()) == activity
@@ -139,10 +152,23 @@ def test_defaults():
 
 def test_a_new_run_is_open_and_empty():
     view = Script(poll("single")).view()
-    assert view == {"kind": "poll", "uid": "p_single", "type": "single", "text": "single poll?",
-                    "options": ["option 0", "option 1", "option 2"], "scale": None, "max_entries": None,
-                    "anonymous": True, "allow_change": True, "hide_results": False, "moderation": "none",
-                    "open": True, "results_visible": True, "responses": 0, "results": {"counts": [0, 0, 0]}}
+    assert view == {
+        "kind": "poll",
+        "uid": "p_single",
+        "type": "single",
+        "text": "single poll?",
+        "options": ["option 0", "option 1", "option 2"],
+        "scale": None,
+        "max_entries": None,
+        "anonymous": True,
+        "allow_change": True,
+        "hide_results": False,
+        "moderation": "none",
+        "open": True,
+        "results_visible": True,
+        "responses": 0,
+        "results": {"counts": [0, 0, 0]},
+    }
 
 
 # -------------------------------------------------------------- single and multi
@@ -155,8 +181,13 @@ def test_single_counts_and_a_changed_vote_moves():
     script.submit(1, "vote", {"value": 1})  # changed their mind
     assert script.results() == {"counts": [1, 1, 1]}
     assert script.view()["responses"] == 3
-    assert script.run.personal(1) == {"responded": True, "value": 1, "entries": [], "entries_left": None,
-                                      "can_respond": True}
+    assert script.run.personal(1) == {
+        "responded": True,
+        "value": 1,
+        "entries": [],
+        "entries_left": None,
+        "can_respond": True,
+    }
     assert script.run.personal(4)["responded"] is False
     check_replay(script.run, script.records)
 
@@ -227,10 +258,16 @@ def test_ranking_borda_with_a_tie_sharing_rank_one():
     ]
     script.submit(2, "vote", {"value": [2, 1, 0]})  # changed: option 0: 2, option 1: 2, option 2: 2
     assert [(r["option"], r["points"], r["rank"]) for r in script.results()["ranking"]] == [
-        (0, 2, 1), (1, 2, 1), (2, 2, 1)]
+        (0, 2, 1),
+        (1, 2, 1),
+        (2, 2, 1),
+    ]
     script.submit(3, "vote", {"value": [2, 0, 1]})
     assert [(r["option"], r["points"], r["rank"]) for r in script.results()["ranking"]] == [
-        (2, 4, 1), (0, 3, 2), (1, 2, 3)]
+        (2, 4, 1),
+        (0, 3, 2),
+        (1, 2, 3),
+    ]
     check_replay(script.run, script.records)
 
 
@@ -247,10 +284,14 @@ def test_word_cloud_merges_case_accents_and_spaces():
     script.submit(1, "entry", {"text": "Continuous   integration"})
     script.submit(2, "entry", {"text": "continuous integration"})
     script.submit(3, "entry", {"text": "SVN"})
-    assert script.results() == {"words": [{"text": "git", "count": 5},  # "git" typed twice: the display
-                                          {"text": "Continuous integration", "count": 2},  # tie: first seen
-                                          {"text": "SVN", "count": 1}],
-                                "entries": 8}
+    assert script.results() == {
+        "words": [
+            {"text": "git", "count": 5},  # "git" typed twice: the display
+            {"text": "Continuous integration", "count": 2},  # tie: first seen
+            {"text": "SVN", "count": 1},
+        ],
+        "entries": 8,
+    }
     check_replay(script.run, script.records)
 
 
@@ -283,9 +324,13 @@ def test_word_cloud_entries_are_limited_per_person():
     assert script.run.personal(1)["entries_left"] == 1
     script.submit(1, "entry", {"text": "a"})  # the same word twice is two entries
     script.refuse("limit_reached", 1, "entry", {"text": "b"})
-    assert script.run.personal(1) == {"responded": True, "value": None, "entries_left": 0, "can_respond": False,
-                                      "entries": [{"id": 1, "text": "a", "status": "shown"},
-                                                  {"id": 2, "text": "a", "status": "shown"}]}
+    assert script.run.personal(1) == {
+        "responded": True,
+        "value": None,
+        "entries_left": 0,
+        "can_respond": False,
+        "entries": [{"id": 1, "text": "a", "status": "shown"}, {"id": 2, "text": "a", "status": "shown"}],
+    }
     script.submit(2, "entry", {"text": "b"})
 
 
@@ -306,8 +351,10 @@ def test_the_host_can_hide_a_word():
         script.submit(pid, "entry", {"text": word})
     script.host("hide", {"word": "RUDE"})
     assert script.results() == {"words": [{"text": "kind", "count": 1}], "entries": 1}
-    assert script.results(False)["words"] == [{"text": "rude", "count": 2, "hidden": True},
-                                              {"text": "kind", "count": 1, "hidden": False}]
+    assert script.results(False)["words"] == [
+        {"text": "rude", "count": 2, "hidden": True},
+        {"text": "kind", "count": 1, "hidden": False},
+    ]
     assert script.run.personal(2)["entries"] == [{"id": 2, "text": "Rude", "status": "hidden"}]
     check_replay(script.run, script.records)
     script.host("show", {"word": "rude"})
@@ -322,10 +369,16 @@ def test_open_text_entries_in_arrival_order_with_lines_kept():
     script = Script(poll("open", max_entries=2))
     script.submit(2, "entry", {"text": "first\r\n\r\n\r\nsecond line  "})
     script.submit(1, "entry", {"text": "hello"})
-    assert script.results() == {"entries": [{"id": 1, "text": "first\n\nsecond line"}, {"id": 2, "text": "hello"}],
-                                "total": 2}
-    assert script.results(False)["entries"][0] == {"id": 1, "text": "first\n\nsecond line", "hidden": False,
-                                                   "approved": True}
+    assert script.results() == {
+        "entries": [{"id": 1, "text": "first\n\nsecond line"}, {"id": 2, "text": "hello"}],
+        "total": 2,
+    }
+    assert script.results(False)["entries"][0] == {
+        "id": 1,
+        "text": "first\n\nsecond line",
+        "hidden": False,
+        "approved": True,
+    }
     script.refuse("bad_answer", 3, "entry", {"text": "x" * 281})
     script.submit(3, "entry", {"text": "x" * 280})
     check_replay(script.run, script.records)
@@ -354,14 +407,20 @@ def test_moderated_entries_reach_phones_only_once_approved():
     assert script.results() == {"entries": [], "total": 0}
     host = script.results(False)["entries"]
     assert [(e["text"], e["approved"], e["hidden"]) for e in host] == [
-        ("good", False, False), ("spam", False, False), ("fine", False, False)]
+        ("good", False, False),
+        ("spam", False, False),
+        ("fine", False, False),
+    ]
     assert script.run.personal(2)["entries"] == [{"id": 2, "text": "spam", "status": "pending"}]
 
     script.host("approve", {"entry": 1})
     script.host("hide", {"entry": 2})
     assert [e["text"] for e in script.results()["entries"]] == ["good"]
     assert [(e["id"], e["approved"], e["hidden"]) for e in script.results(False)["entries"]] == [
-        (1, True, False), (2, False, True), (3, False, False)]
+        (1, True, False),
+        (2, False, True),
+        (3, False, False),
+    ]
     assert script.run.personal(2)["entries"][0]["status"] == "hidden"
     check_replay(script.run, script.records)
 
@@ -488,17 +547,20 @@ def test_refused_submissions_do_not_count_towards_the_limit():
 
 
 # --------------------------------------------------------------- text cleaning
-@pytest.mark.parametrize(("raw", "multiline", "clean"), [
-    ("cafe\u0301", False, "café"),  # NFC
-    ("  a \t b  ", False, "a b"),  # white space collapsed
-    ("a\x00b\x1b[31mc", False, "ab[31mc"),  # control characters dropped
-    ("\u202eevil\u200b\ufeff", False, "evil"),  # bidi override, zero-width, BOM dropped
-    ("one\ntwo\r\nthree", False, "one two three"),
-    ("one\ntwo\r\nthree\rfour\u2028five", True, "one\ntwo\nthree\nfour\nfive"),
-    ("\n\n  first \n\n\n\n second\n\n", True, "first\n\nsecond"),  # at most one blank line, none at the ends
-    ("a\n \t \nb", True, "a\n\nb"),
-    ("\x0bx\x0cy", True, "x\ny"),
-])
+@pytest.mark.parametrize(
+    ("raw", "multiline", "clean"),
+    [
+        ("cafe\u0301", False, "café"),  # NFC
+        ("  a \t b  ", False, "a b"),  # white space collapsed
+        ("a\x00b\x1b[31mc", False, "ab[31mc"),  # control characters dropped
+        ("\u202eevil\u200b\ufeff", False, "evil"),  # bidi override, zero-width, BOM dropped
+        ("one\ntwo\r\nthree", False, "one two three"),
+        ("one\ntwo\r\nthree\rfour\u2028five", True, "one\ntwo\nthree\nfour\nfive"),
+        ("\n\n  first \n\n\n\n second\n\n", True, "first\n\nsecond"),  # at most one blank line, none at the ends
+        ("a\n \t \nb", True, "a\n\nb"),
+        ("\x0bx\x0cy", True, "x\ny"),
+    ],
+)
 def test_the_cleaning_rule(raw, multiline, clean):
     assert clean_text(raw, max_length=100, multiline=multiline) == clean
 
@@ -566,20 +628,41 @@ def test_dirty_is_set_by_every_change():
     assert script.run.dirty
 
 
-SPECS = [poll("single"), poll("multi", n=4), poll("rating", scale=10), poll("ranking", n=4),
-         poll("single", allow_change=False, hide_results=True), poll("wordcloud", max_entries=2),
-         poll("open", max_entries=3, moderation="approve", anonymous=False), poll("open")]
+SPECS = [
+    poll("single"),
+    poll("multi", n=4),
+    poll("rating", scale=10),
+    poll("ranking", n=4),
+    poll("single", allow_change=False, hide_results=True),
+    poll("wordcloud", max_entries=2),
+    poll("open", max_entries=3, moderation="approve", anonymous=False),
+    poll("open"),
+]
 VALUES = [0, 1, 2, 3, 9, -1, [0], [1, 2], [0, 0], [3, 2, 1, 0], [0, 1, 2, 3], [1, 0, 3, 2], 5, 7, 10, None, True]
 TEXTS = ["Git", " git ", "GIT", "gît", "Docker", "docker", "CI", "", "x" * 300, "two\nlines", None, 5]
-HOST = [("close", None), ("reopen", None), ("show_results", None), ("hide_results", None),
-        ("approve", {"entry": 1}), ("approve", {"entry": 2}), ("approve_all", None), ("hide", {"entry": 1}),
-        ("hide", {"entry": 3}), ("show", {"entry": 1}), ("hide", {"word": "git"}), ("show", {"word": "GIT"}),
-        ("hide", {"word": "docker"}), ("approve", {"entry": 99}), ("explode", None)]
+HOST = [
+    ("close", None),
+    ("reopen", None),
+    ("show_results", None),
+    ("hide_results", None),
+    ("approve", {"entry": 1}),
+    ("approve", {"entry": 2}),
+    ("approve_all", None),
+    ("hide", {"entry": 1}),
+    ("hide", {"entry": 3}),
+    ("show", {"entry": 1}),
+    ("hide", {"word": "git"}),
+    ("show", {"word": "GIT"}),
+    ("hide", {"word": "docker"}),
+    ("approve", {"entry": 99}),
+    ("explode", None),
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(spec=st.sampled_from(SPECS), rng=st.randoms(use_true_random=False), steps=st.integers(5, 60),
-       cut=st.floats(0, 1))
+@given(
+    spec=st.sampled_from(SPECS), rng=st.randoms(use_true_random=False), steps=st.integers(5, 60), cut=st.floats(0, 1)
+)
 def test_replaying_the_records_rebuilds_the_same_poll(spec, rng, steps, cut):
     """Random responses and host commands; a refusal changes nothing; then the stored records
     replayed into a fresh run with the saved state give the same views, report and personal
@@ -629,8 +712,10 @@ def test_a_word_cloud_of_two_thousand_people():
     started = time.perf_counter()
     run.view(True, {})
     after_change = time.perf_counter() - started
-    print(f"\n6000 entries: submit {submitted * 1e6 / 6000:.1f} µs each; view {first * 1e3:.2f} ms, "
-          f"{second * 1e3:.2f} ms (other audience), {after_change * 1e3:.2f} ms after one more entry")
+    print(
+        f"\n6000 entries: submit {submitted * 1e6 / 6000:.1f} µs each; view {first * 1e3:.2f} ms, "
+        f"{second * 1e3:.2f} ms (other audience), {after_change * 1e3:.2f} ms after one more entry"
+    )
     assert stage["results"]["entries"] == phones["results"]["entries"] == 6000
     assert len(phones["results"]["words"]) == WORDS_SHOWN and phones["responses"] == 2000
 
@@ -639,7 +724,7 @@ def test_two_thousand_voters():
     run = parse_activity(poll("ranking", n=10)).new_run()
     for pid in range(1, 2001):
         order = list(range(10))
-        order = order[pid % 10:] + order[:pid % 10]
+        order = order[pid % 10 :] + order[: pid % 10]
         run.submit(pid, "vote", {"value": order}, T0)
     started = time.perf_counter()
     ranking = run.view(True, {})["results"]["ranking"]

@@ -22,21 +22,45 @@ from .helpers import Game, assert_no_solution, multi, order, poll, single, slide
 from .test_room import restore
 
 SPECS = [
-    single(time_limit=5), single(n=2, correct=1, time_limit=6), single(points=2000, time_limit=5),
-    single(points=0, time_limit=5), multi(correct=(0, 2), time_limit=5), truefalse(time_limit=5),
-    typed(accepted=("Oslo", "Ósló"), time_limit=5), slider(correct=40, tolerance=5, time_limit=5),
-    order(items=("a", "b", "c"), time_limit=5), poll(time_limit=5), poll(multiple=True, time_limit=5),
+    single(time_limit=5),
+    single(n=2, correct=1, time_limit=6),
+    single(points=2000, time_limit=5),
+    single(points=0, time_limit=5),
+    multi(correct=(0, 2), time_limit=5),
+    truefalse(time_limit=5),
+    typed(accepted=("Oslo", "Ósló"), time_limit=5),
+    slider(correct=40, tolerance=5, time_limit=5),
+    order(items=("a", "b", "c"), time_limit=5),
+    poll(time_limit=5),
+    poll(multiple=True, time_limit=5),
 ]
 JUNK = [None, True, -1, 99, "x", "", [], [99], [0, 0], {"v": 0}, 1.5, "Oslo" * 40, [[0]]]
 ALLOWED = {
-    ("lobby", "question"), ("lobby", "ended"),
+    ("lobby", "question"),
+    ("lobby", "ended"),
     ("question", "question"),  # skip opens the next question
-    ("question", "reveal"), ("question", "ended"),
-    ("reveal", "leaderboard"), ("reveal", "question"), ("reveal", "ended"),
-    ("leaderboard", "question"), ("leaderboard", "ended"),
+    ("question", "reveal"),
+    ("question", "ended"),
+    ("reveal", "leaderboard"),
+    ("reveal", "question"),
+    ("reveal", "ended"),
+    ("leaderboard", "question"),
+    ("leaderboard", "ended"),
 }
-HOST = {"next": 6, "start": 1, "skip": 1, "pause": 1, "resume": 1, "add_time": 0.5, "end_question": 0.5,
-        "end": 0.1, "lock": 0.5, "unlock": 0.5, "remove": 0.3, "configure": 0.3}
+HOST = {
+    "next": 6,
+    "start": 1,
+    "skip": 1,
+    "pause": 1,
+    "resume": 1,
+    "add_time": 0.5,
+    "end_question": 0.5,
+    "end": 0.1,
+    "lock": 0.5,
+    "unlock": 0.5,
+    "remove": 0.3,
+    "configure": 0.3,
+}
 NAMES = ["Ana", "ana", "Bo", " Cy ", "", "x" * 30, None, "Dee", "Eve"]
 
 KINDS = {"answer": 12, "advance": 3, "host": 4, "tick": 2, "join": 1, "connection": 1, "restart": 0.3}
@@ -71,15 +95,28 @@ def candidates(game: Game) -> list:
         return [question.solution()["order"], [0, 1, 2], [2, 1, 0]]
     if question.kind == "poll":
         return [[0], [1, 2]] if question.multiple else [0, 1, 2]
-    return {"single": [0, 1], "truefalse": [0, 1], "multi": [[0, 2], [0], [1], [0, 1, 2]],
-            "typed": ["oslo", " OSLO ", "Bergen"], "slider": [40, 44.5, 46, 0]}[question.kind]
+    return {
+        "single": [0, 1],
+        "truefalse": [0, 1],
+        "multi": [[0, 2], [0], [1], [0, 1, 2]],
+        "typed": ["oslo", " OSLO ", "Bergen"],
+        "slider": [40, 44.5, 46, 0],
+    }[question.kind]
 
 
 def fingerprint(game: Game) -> str:
     room = game.room
-    return json.dumps([room.snapshot(), [p.to_record() for p in room.participants.values()],
-                       sorted(room.current), room.next_participant_id, sorted(room.by_key.items())],
-                      sort_keys=True, default=str)
+    return json.dumps(
+        [
+            room.snapshot(),
+            [p.to_record() for p in room.participants.values()],
+            sorted(room.current),
+            room.next_participant_id,
+            sorted(room.by_key.items()),
+        ],
+        sort_keys=True,
+        default=str,
+    )
 
 
 class Player:
@@ -138,8 +175,9 @@ class Player:
             elif name == "remove":
                 self.attempt("remove", [1, 2, 3, 4, 99, "1", None][arg])
             elif name == "configure":
-                self.attempt("configure", [{"question_on_device": False}, {"question_on_device": True},
-                                           {"x": 1}, None][arg % 4])
+                self.attempt(
+                    "configure", [{"question_on_device": False}, {"question_on_device": True}, {"x": 1}, None][arg % 4]
+                )
             else:
                 self.attempt(name)
         elif kind == "connection":
@@ -155,8 +193,11 @@ class Player:
         assert len(keys) == len(set(keys)), "two answers to one question"
         open_index = room.index if room.phase == Phase.QUESTION else None
         for person in room.active():
-            settled = [a for a in stored if a.participant == person.id
-                       and a.question not in game.voided and a.question != open_index]
+            settled = [
+                a
+                for a in stored
+                if a.participant == person.id and a.question not in game.voided and a.question != open_index
+            ]
             assert person.score == sum(a.points for a in settled)
             assert person.answered == len(settled)
             assert 0 <= person.streak <= person.best_streak <= len(settled)
@@ -171,8 +212,13 @@ class Player:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(specs=st.lists(st.sampled_from(SPECS), min_size=1, max_size=6), players=st.integers(1, 4),
-       seed=st.integers(0, 2**16), rng=st.randoms(use_true_random=True), steps=st.integers(20, 120))
+@given(
+    specs=st.lists(st.sampled_from(SPECS), min_size=1, max_size=6),
+    players=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+    rng=st.randoms(use_true_random=True),
+    steps=st.integers(20, 120),
+)
 def test_random_games_keep_the_books(specs, players, seed, rng, steps):
     game = Game(*[dict(spec, uid=f"q{i}") for i, spec in enumerate(specs)], players=players, seed=seed)
     player = Player(game)

@@ -20,8 +20,18 @@ def rejected(question, value) -> str:
 
 
 # ---------------------------------------------------------------------- public
-@pytest.mark.parametrize("spec", [single(), multi(), truefalse(), typed(accepted=("Lutetia", "Paris")),
-                                  slider(correct=37, tolerance=3), order(), poll()])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        single(),
+        multi(),
+        truefalse(),
+        typed(accepted=("Lutetia", "Paris")),
+        slider(correct=37, tolerance=3),
+        order(),
+        poll(),
+    ],
+)
 def test_public_view_never_carries_the_solution(spec):
     question = parse_question(spec).prepared(random.Random(1))
     view = question.public()
@@ -83,8 +93,9 @@ def test_multi_parse_sorts_and_distribution_counts_each_pick():
     assert question.distribution([[0, 1], [1], [1, 3]]) == {"counts": [1, 3, 0, 1]}
 
 
-@pytest.mark.parametrize("value", [[], [0, 0], [0, 1, 2, 3, 0], [4], [-1], [True], ["0"], 0, "0,1", None,
-                                   {"0": True}, [[0]], [0.0]])
+@pytest.mark.parametrize(
+    "value", [[], [0, 0], [0, 1, 2, 3, 0], [4], [-1], [True], ["0"], 0, "0,1", None, {"0": True}, [[0]], [0.0]]
+)
 def test_multi_rejects_malformed_picks(value):
     assert rejected(parse_question(multi(n=4)), value) == "bad_answer"
 
@@ -102,8 +113,22 @@ def test_truefalse(correct, right_id):
 
 
 # ----------------------------------------------------------------------- typed
-@pytest.mark.parametrize("value", ["Paris", "paris", "  PARIS  ", "Pâris", "pa ris", "Lutèce", "LUTECE",
-                                   "Saint-Étienne", "saint-etienne", "Pa\u200bris", "ｐａｒｉｓ"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Paris",
+        "paris",
+        "  PARIS  ",
+        "Pâris",
+        "pa ris",
+        "Lutèce",
+        "LUTECE",
+        "Saint-Étienne",
+        "saint-etienne",
+        "Pa\u200bris",
+        "ｐａｒｉｓ",
+    ],
+)
 def test_typed_accepts_every_spelling_ignoring_case_accents_and_spaces(value):
     question = parse_question(typed(accepted=("Paris", "Pa ris", "Lutèce", "Saint-Etienne")))
     assert question.grade(question.parse(value)) == 1.0
@@ -122,8 +147,7 @@ def test_typed_parse_trims_and_strips_control_characters():
     assert question.parse("x" * TYPED_MAX) == "x" * TYPED_MAX
 
 
-@pytest.mark.parametrize("value", ["", "   ", "\n\x00", "x" * (TYPED_MAX + 1), "x" * 100_000, 5, None, ["Paris"],
-                                   True])
+@pytest.mark.parametrize("value", ["", "   ", "\n\x00", "x" * (TYPED_MAX + 1), "x" * 100_000, 5, None, ["Paris"], True])
 def test_typed_rejects_empty_long_or_non_text(value):
     assert rejected(parse_question(typed()), value) == "bad_answer"
 
@@ -163,8 +187,9 @@ def test_slider_exact_without_tolerance():
     assert question.solution() == {"value": 42, "tolerance": 0}
 
 
-@pytest.mark.parametrize("value", [-1, 100.5, 101, float("nan"), float("inf"), float("-inf"), "50", None, True,
-                                   [50], {"v": 50}])
+@pytest.mark.parametrize(
+    "value", [-1, 100.5, 101, float("nan"), float("inf"), float("-inf"), "50", None, True, [50], {"v": 50}]
+)
 def test_slider_rejects_out_of_range_and_non_numbers(value):
     assert rejected(parse_question(slider()), value) == "bad_answer"
 
@@ -211,8 +236,9 @@ def test_order_never_starts_from_the_solution_with_three_or_more_items(n):
 def test_order_with_two_items_is_not_always_shown_swapped():
     """Always swapping would tell every phone the answer: both starting orders must occur."""
     question = parse_question(order(items=("a", "b")))
-    shown = {tuple(item["text"] for item in question.prepared(random.Random(seed)).public()["items"])
-             for seed in range(50)}
+    shown = {
+        tuple(item["text"] for item in question.prepared(random.Random(seed)).public()["items"]) for seed in range(50)
+    }
     assert shown == {("a", "b"), ("b", "a")}
 
 
@@ -226,8 +252,9 @@ def test_order_keeps_a_given_display_and_grades_it():
     assert question.distribution([[1, 2, 0], [0, 1, 2], [2, 1, 0]]) == {"correct": 1, "incorrect": 2}
 
 
-@pytest.mark.parametrize("value", [[0, 1], [0, 1, 2, 3], [0, 0, 1], [0, 1, 3], [True, 0, 1], ["0", "1", "2"], 0,
-                                   None, "012", [0.0, 1, 2]])
+@pytest.mark.parametrize(
+    "value", [[0, 1], [0, 1, 2, 3], [0, 0, 1], [0, 1, 3], [True, 0, 1], ["0", "1", "2"], 0, None, "012", [0.0, 1, 2]]
+)
 def test_order_rejects_anything_but_each_id_once(value):
     assert rejected(parse_question(order(items=("a", "b", "c"))), value) == "bad_answer"
 

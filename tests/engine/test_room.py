@@ -65,8 +65,7 @@ def test_wrong_and_missing_answers_earn_nothing():
     game.next()
     assert (game.score(a), game.score(b), game.score(c)) == (975, 0, 0)
     me = game.room.personal_view(c)["last_result"]
-    assert me == {"question": 0, "answered": False, "value": None, "correct": False, "points": 0,
-                  "response_ms": None}
+    assert me == {"question": 0, "answered": False, "value": None, "correct": False, "points": 0, "response_ms": None}
 
 
 def test_the_score_is_applied_at_the_reveal_not_at_the_answer():
@@ -136,8 +135,7 @@ def test_no_answer_resets_the_streak():
 
 
 def test_polls_and_zero_point_questions_do_not_touch_streaks():
-    game = started(single("q0"), poll("p"), single("z", points=0), truefalse("z2", points=0), single("q1"),
-                   players=2)
+    game = started(single("q0"), poll("p"), single("z", points=0), truefalse("z2", points=0), single("q1"), players=2)
     a, b = game.ids
     game.answer(a, 0), game.answer(b, 0)  # streak 1 each
     game.next(), game.next()
@@ -166,14 +164,17 @@ def test_poll_reveal_has_no_solution():
     assert game.room.personal_view(game.ids[0])["last_result"]["correct"] is None
 
 
-@pytest.mark.parametrize(("spec", "right", "wrong"), [
-    (single(correct=2), 2, 0),
-    (multi(correct=(1, 3)), [3, 1], [1]),
-    (truefalse(correct=False), 1, 0),
-    (typed(accepted=("Ljubljana",)), " ljubljana ", "Zagreb"),
-    (slider(correct=30, tolerance=2), 31.5, 33),
-    (order(items=("a", "b", "c")), "right", [0, 1, 2]),
-])
+@pytest.mark.parametrize(
+    ("spec", "right", "wrong"),
+    [
+        (single(correct=2), 2, 0),
+        (multi(correct=(1, 3)), [3, 1], [1]),
+        (truefalse(correct=False), 1, 0),
+        (typed(accepted=("Ljubljana",)), " ljubljana ", "Zagreb"),
+        (slider(correct=30, tolerance=2), 31.5, 33),
+        (order(items=("a", "b", "c")), "right", [0, 1, 2]),
+    ],
+)
 def test_every_type_through_the_room(spec, right, wrong):
     game = started(spec, players=2)
     a, b = game.ids
@@ -196,24 +197,50 @@ def test_the_next_key_walks_through_every_phase():
     while game.room.phase != Phase.ENDED:
         game.next()
         phases.append(game.room.phase)
-    assert phases == ["lobby", "question", "reveal", "leaderboard", "question", "reveal", "question", "reveal",
-                      "leaderboard", "ended"]
+    assert phases == [
+        "lobby",
+        "question",
+        "reveal",
+        "leaderboard",
+        "question",
+        "reveal",
+        "question",
+        "reveal",
+        "leaderboard",
+        "ended",
+    ]
     refused("wrong_phase", game.next)
 
 
-@pytest.mark.parametrize(("phase", "action", "code"), [
-    ("lobby", "pause", "wrong_phase"), ("lobby", "resume", "wrong_phase"), ("lobby", "add_time", "wrong_phase"),
-    ("lobby", "skip", "wrong_phase"), ("lobby", "end_question", "wrong_phase"),
-    ("question", "start", "wrong_phase"), ("question", "resume", "not_paused"),
-    ("reveal", "start", "wrong_phase"), ("reveal", "pause", "wrong_phase"), ("reveal", "skip", "wrong_phase"),
-    ("reveal", "add_time", "wrong_phase"), ("reveal", "end_question", "wrong_phase"),
-    ("reveal", "resume", "wrong_phase"),
-    ("leaderboard", "start", "wrong_phase"), ("leaderboard", "skip", "wrong_phase"),
-    ("leaderboard", "pause", "wrong_phase"), ("leaderboard", "end_question", "wrong_phase"),
-    ("ended", "start", "wrong_phase"), ("ended", "next", "wrong_phase"), ("ended", "skip", "wrong_phase"),
-    ("ended", "pause", "wrong_phase"), ("ended", "add_time", "wrong_phase"), ("ended", "end", "room_ended"),
-    ("ended", "end_question", "wrong_phase"),
-])
+@pytest.mark.parametrize(
+    ("phase", "action", "code"),
+    [
+        ("lobby", "pause", "wrong_phase"),
+        ("lobby", "resume", "wrong_phase"),
+        ("lobby", "add_time", "wrong_phase"),
+        ("lobby", "skip", "wrong_phase"),
+        ("lobby", "end_question", "wrong_phase"),
+        ("question", "start", "wrong_phase"),
+        ("question", "resume", "not_paused"),
+        ("reveal", "start", "wrong_phase"),
+        ("reveal", "pause", "wrong_phase"),
+        ("reveal", "skip", "wrong_phase"),
+        ("reveal", "add_time", "wrong_phase"),
+        ("reveal", "end_question", "wrong_phase"),
+        ("reveal", "resume", "wrong_phase"),
+        ("leaderboard", "start", "wrong_phase"),
+        ("leaderboard", "skip", "wrong_phase"),
+        ("leaderboard", "pause", "wrong_phase"),
+        ("leaderboard", "end_question", "wrong_phase"),
+        ("ended", "start", "wrong_phase"),
+        ("ended", "next", "wrong_phase"),
+        ("ended", "skip", "wrong_phase"),
+        ("ended", "pause", "wrong_phase"),
+        ("ended", "add_time", "wrong_phase"),
+        ("ended", "end", "room_ended"),
+        ("ended", "end_question", "wrong_phase"),
+    ],
+)
 def test_illegal_host_commands_are_refused_and_change_nothing(phase, action, code):
     game = Game(single("a"), single("b"), players=1)
     steps = {"lobby": 0, "question": 1, "reveal": 2, "leaderboard": 3}
@@ -397,8 +424,7 @@ def test_skipping_the_last_question_ends_without_touching_streaks():
     outcome = game.do("skip")
     assert outcome.voided == [1] and game.room.phase == Phase.ENDED
     assert game.streak(pid) == 1 and game.room.participants[pid].answered == 1
-    assert game.room.personal_view(pid)["summary"] == {"correct": 1, "questions": 1, "best_streak": 1,
-                                                       "answered": 1}
+    assert game.room.personal_view(pid)["summary"] == {"correct": 1, "questions": 1, "best_streak": 1, "answered": 1}
 
 
 def test_end_mid_question_scores_the_open_question():
@@ -420,7 +446,8 @@ def test_end_from_the_lobby():
     state = game.room.player_view(game.now)
     assert state["phase"] == "ended" and state["podium"] == [
         {"rank": 1, "id": 1, "nickname": "player0", "score": 0, "streak": 0},
-        {"rank": 1, "id": 2, "nickname": "player1", "score": 0, "streak": 0}]
+        {"rank": 1, "id": 2, "nickname": "player1", "score": 0, "streak": 0},
+    ]
 
 
 def test_podium_leaderboard_and_summary_at_the_end():
@@ -457,17 +484,27 @@ def test_ties_share_a_rank():
 
 
 # ----------------------------------------------------------------- participants
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("  Ana  ", "Ana"), ("A\u202eB", "AB"), ("a\x00b\nc", "abc"), ("x" * 20, "x" * 20), ("Zoë", "Zoë"),
-    ("two   words", "two words"), ("e\u0301", "é"), ("\u200bx", "x"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Ana  ", "Ana"),
+        ("A\u202eB", "AB"),
+        ("a\x00b\nc", "abc"),
+        ("x" * 20, "x" * 20),
+        ("Zoë", "Zoë"),
+        ("two   words", "two words"),
+        ("e\u0301", "é"),
+        ("\u200bx", "x"),
+    ],
+)
 def test_nicknames_are_cleaned(raw, clean):
     game = Game(single())
     assert game.room.participants[game.join(raw)].nickname == clean
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "\x00\x01", "\u200b", "x" * 21, " " + "y" * 21, 5, None, ["Ana"], True,
-                                 "z" * 10_000])
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "\x00\x01", "\u200b", "x" * 21, " " + "y" * 21, 5, None, ["Ana"], True, "z" * 10_000]
+)
 def test_bad_nicknames_are_refused(raw):
     game = Game(single())
     refused("bad_nickname", game.join, raw)
@@ -588,19 +625,34 @@ def test_a_late_joiner_can_answer_the_open_question():
 
 
 # ----------------------------------------------------------------------- views
-@pytest.mark.parametrize("spec", [single(correct=3), multi(correct=(2,)), truefalse(correct=False),
-                                  typed(accepted=("Secretword",)), slider(correct=77, tolerance=1),
-                                  order(items=("x", "y", "z")), poll()])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        single(correct=3),
+        multi(correct=(2,)),
+        truefalse(correct=False),
+        typed(accepted=("Secretword",)),
+        slider(correct=77, tolerance=1),
+        order(items=("x", "y", "z")),
+        poll(),
+    ],
+)
 def test_phones_never_see_the_solution_before_the_reveal(spec):
     game = Game(spec, single("after"), players=2)
     game.start()
-    game.answer(game.ids[0], right_order(game.room) if spec["type"] == "order" else
-                {"single": 3, "multi": [2], "truefalse": 1, "typed": "secretword", "slider": 77, "poll": 0}[
-                    spec["type"]])
+    game.answer(
+        game.ids[0],
+        right_order(game.room)
+        if spec["type"] == "order"
+        else {"single": 3, "multi": [2], "truefalse": 1, "typed": "secretword", "slider": 77, "poll": 0}[spec["type"]],
+    )
     game.do("pause"), game.do("resume"), game.do("add_time"), game.do("set_locked", True)
     sent = game.to_player()
-    sent += [game.room.player_view(game.now), game.room.personal_view(game.ids[0]),
-             game.room.sync_for(game.ids[1], game.now)]
+    sent += [
+        game.room.player_view(game.now),
+        game.room.personal_view(game.ids[0]),
+        game.room.sync_for(game.ids[1], game.now),
+    ]
     for payload in sent:
         assert_no_solution(payload)
     blob = json.dumps(sent)
@@ -628,8 +680,9 @@ def test_question_on_device_off_hides_the_text_from_phones_only():
     assert game.room.player_view(game.now)["question"]["text"] == "Single s?"
 
 
-@pytest.mark.parametrize("changes", [None, [], {"question_on_device": 1}, {"other": True},
-                                     {"question_on_device": True, "x": False}])
+@pytest.mark.parametrize(
+    "changes", [None, [], {"question_on_device": 1}, {"other": True}, {"question_on_device": True, "x": False}]
+)
 def test_settings_must_be_known_booleans(changes):
     game = Game(single())
     refused("bad_payload", game.do, "configure", changes)
@@ -653,8 +706,14 @@ def test_personal_view_shows_the_last_result_only_after_the_reveal():
     assert game.room.personal_view(a)["last_result"] is None
     assert game.room.personal_view(a)["answered_current"] is True
     game.next()
-    assert game.room.personal_view(a)["last_result"] == {"question": 0, "answered": True, "value": 0,
-                                                          "correct": True, "points": 975, "response_ms": 1000}
+    assert game.room.personal_view(a)["last_result"] == {
+        "question": 0,
+        "answered": True,
+        "value": 0,
+        "correct": True,
+        "points": 975,
+        "response_ms": 1000,
+    }
     game.next()
     assert game.room.personal_view(a)["last_result"] is not None  # still on the leaderboard
     game.next()
@@ -672,7 +731,8 @@ def test_lobby_and_progress_are_coalesced_until_flushed():
     game.answer(game.ids[1], 0)
     flushed = game.do("flush")
     assert [(e.event, e.payload) for e in flushed.emits] == [
-        ("progress", {"question": 0, "answered": 2, "expected": 3})]
+        ("progress", {"question": 0, "answered": 2, "expected": 3})
+    ]
     assert game.do("flush").emits == []
 
 
@@ -692,8 +752,10 @@ def test_a_room_needs_questions():
 # ------------------------------------------------------------ snapshot / restore
 def restore(game: Game) -> Room:
     snapshot = json.loads(json.dumps(game.room.snapshot()))  # it goes through a JSON column
-    people = [Participant(**{k: v for k, v in p.to_record().items() if k not in ("connected", "last_result")})
-              for p in game.room.participants.values()]
+    people = [
+        Participant(**{k: v for k, v in p.to_record().items() if k not in ("connected", "last_result")})
+        for p in game.room.participants.values()
+    ]
     return Room.restore(snapshot, people, [copy.copy(a) for a in game.stored if a.question == game.room.index])
 
 
@@ -728,8 +790,9 @@ def test_snapshot_and_restore_mid_question_reapplies_the_answers():
         engine.answer(c, 1, right_order(game.room), game.now + 1)
         if engine.phase == Phase.QUESTION:
             engine.next(game.now + 1)
-    assert {p.id: p.score for p in room.participants.values()} == \
-        {p.id: p.score for p in game.room.participants.values()}
+    assert {p.id: p.score for p in room.participants.values()} == {
+        p.id: p.score for p in game.room.participants.values()
+    }
     assert room.reveal == game.room.reveal
 
 

@@ -19,12 +19,19 @@ def kahoot(response_time: float, time_limit: int, points: int) -> int:
     return int(exact + Fraction(1, 2))
 
 
-@pytest.mark.parametrize(("response_time", "expected"), [
-    (0.0, 1000), (0.3, 1000), (0.5, 1000),  # full points within half a second, 0.5 included
-    (0.5001, 987),  # 1000 * (1 - 0.5001 / 40) = 987.4975
-    (1.0, 975), (10.0, 750), (19.99, 500),  # 500.25
-    (20.0, 500),  # exactly at the limit: half the points
-])
+@pytest.mark.parametrize(
+    ("response_time", "expected"),
+    [
+        (0.0, 1000),
+        (0.3, 1000),
+        (0.5, 1000),  # full points within half a second, 0.5 included
+        (0.5001, 987),  # 1000 * (1 - 0.5001 / 40) = 987.4975
+        (1.0, 975),
+        (10.0, 750),
+        (19.99, 500),  # 500.25
+        (20.0, 500),  # exactly at the limit: half the points
+    ],
+)
 def test_points_for_a_correct_answer(response_time, expected):
     assert answer_points(1.0, response_time, 20, 1000) == expected
 
@@ -45,17 +52,20 @@ def test_wrong_answers_and_zero_point_questions_earn_nothing(fraction, points):
     assert answer_points(fraction, 1.0, 20, points) == 0
 
 
-@pytest.mark.parametrize(("response_time", "time_limit", "points", "expected"), [
-    (4.995, 5, 1000, 501),  # 500.5
-    (4.985, 5, 1000, 502),  # 501.5
-    (1.02, 20, 1000, 975),  # 974.5
-    (3.98, 20, 1000, 901),  # 900.5
-    (0.54, 20, 1000, 987),  # 986.5
-    (14.5, 29, 1000, 750),  # exactly 750
-    (0.99, 99, 2000, 1990),  # exactly 1990
-    (239.88, 240, 1000, 500),  # 500.25
-    (7.25, 10, 1000, 638),  # 637.5
-])
+@pytest.mark.parametrize(
+    ("response_time", "time_limit", "points", "expected"),
+    [
+        (4.995, 5, 1000, 501),  # 500.5
+        (4.985, 5, 1000, 502),  # 501.5
+        (1.02, 20, 1000, 975),  # 974.5
+        (3.98, 20, 1000, 901),  # 900.5
+        (0.54, 20, 1000, 987),  # 986.5
+        (14.5, 29, 1000, 750),  # exactly 750
+        (0.99, 99, 2000, 1990),  # exactly 1990
+        (239.88, 240, 1000, 500),  # 500.25
+        (7.25, 10, 1000, 638),  # 637.5
+    ],
+)
 def test_rounding_is_half_up_and_exact(response_time, time_limit, points, expected):
     assert kahoot(response_time, time_limit, points) == expected
     assert answer_points(1.0, response_time, time_limit, points) == expected
@@ -69,10 +79,19 @@ def test_every_exact_half_rounds_up():
             assert answer_points(1.0, response_time, time_limit, 1000) == kahoot(response_time, time_limit, 1000)
 
 
-@pytest.mark.parametrize(("fraction", "response_time", "expected"), [
-    (1 / 2, 0.1, 500), (1 / 3, 0.1, 333), (2 / 3, 0.1, 667), (1 / 4, 0.1, 250), (3 / 4, 20, 375),
-    (1 / 2, 10, 375), (1 / 6, 0.1, 167), (5 / 6, 0.1, 833),
-])
+@pytest.mark.parametrize(
+    ("fraction", "response_time", "expected"),
+    [
+        (1 / 2, 0.1, 500),
+        (1 / 3, 0.1, 333),
+        (2 / 3, 0.1, 667),
+        (1 / 4, 0.1, 250),
+        (3 / 4, 20, 375),
+        (1 / 2, 10, 375),
+        (1 / 6, 0.1, 167),
+        (5 / 6, 0.1, 833),
+    ],
+)
 def test_multiple_select_earns_a_share_per_correct_choice(fraction, response_time, expected):
     assert answer_points(fraction, response_time, 20, 1000) == expected
 

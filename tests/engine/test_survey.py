@@ -34,9 +34,19 @@ def test_the_default_template():
     assert isinstance(activity, Survey) and activity.kind == "survey" and activity.anonymous
     assert activity.title == "How was today?"
     assert [(i.id, i.type) for i in activity.items] == [
-        ("session", "rating"), ("trainer", "rating"), ("use", "text"), ("unclear", "text"), ("comment", "text")]
-    assert [i.text for i in activity.items] == ["Rate the session", "Rate the trainer", "What will you use?",
-                                                "What was unclear?", "Anything else?"]
+        ("session", "rating"),
+        ("trainer", "rating"),
+        ("use", "text"),
+        ("unclear", "text"),
+        ("comment", "text"),
+    ]
+    assert [i.text for i in activity.items] == [
+        "Rate the session",
+        "Rate the trainer",
+        "What will you use?",
+        "What was unclear?",
+        "Anything else?",
+    ]
     assert parse_activity(activity.to_spec()) == activity
     assert activity.to_spec() == spec
     assert default_survey()["uid"] != default_survey()["uid"]  # two templates can share a plan
@@ -56,40 +66,53 @@ def test_submit_and_replace():
     record = script.submit(1, "submit", {"answers": {"session": 5, "use": "  pairing\n\n\n daily ", "comment": ""}})
     assert record == {"answers": {"session": 5, "use": "pairing\n\ndaily"}}  # empty = not answered
     script.submit(2, "submit", {"answers": {"session": 3, "trainer": 4, "unclear": "Docker", "use": None}})
-    assert script.run.personal(1) == {"submitted": True, "answers": {"session": 5, "use": "pairing\n\ndaily"},
-                                      "can_submit": True}
+    assert script.run.personal(1) == {
+        "submitted": True,
+        "answers": {"session": 5, "use": "pairing\n\ndaily"},
+        "can_submit": True,
+    }
     assert script.run.personal(3) == {"submitted": False, "answers": None, "can_submit": True}
     assert script.view()["responses"] == 2
     script.submit(1, "submit", {"answers": {"session": 4, "unclear": "nothing"}})  # replaces the first
     script.host("close")
     data = results(script)
     assert data["responses"] == 2
-    assert item(data, "session") == {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5,
-                                     "distribution": [0, 0, 1, 1, 0], "mean": 3.5, "count": 2}
+    assert item(data, "session") == {
+        "id": "session",
+        "type": "rating",
+        "text": "Rate the session",
+        "scale": 5,
+        "distribution": [0, 0, 1, 1, 0],
+        "mean": 3.5,
+        "count": 2,
+    }
     assert item(data, "trainer")["mean"] == 4 and item(data, "trainer")["count"] == 1
     assert item(data, "use")["answers"] == []  # person 1's "pairing" was replaced
     assert item(data, "unclear")["answers"] == [{"text": "Docker"}, {"text": "nothing"}]
     check_replay(script.run, script.records)
 
 
-@pytest.mark.parametrize(("answers", "code"), [
-    ({}, "bad_answer"),
-    ({"comment": "   "}, "bad_answer"),
-    ({"session": None}, "bad_answer"),
-    ({"session": 0}, "bad_answer"),
-    ({"session": 6}, "bad_answer"),
-    ({"session": 4.0}, "bad_answer"),
-    ({"session": True}, "bad_answer"),
-    ({"session": "5"}, "bad_answer"),
-    ({"use": 5}, "bad_answer"),
-    ({"use": "x" * 501}, "bad_answer"),
-    ({"session": 5, "use": ["x"]}, "bad_answer"),
-    ({"nope": 5}, "bad_payload"),
-    ({"session": 5, "nope": "x"}, "bad_payload"),
-    ([5], "bad_payload"),
-    ("session=5", "bad_payload"),
-    (None, "bad_payload"),
-])
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        ({}, "bad_answer"),
+        ({"comment": "   "}, "bad_answer"),
+        ({"session": None}, "bad_answer"),
+        ({"session": 0}, "bad_answer"),
+        ({"session": 6}, "bad_answer"),
+        ({"session": 4.0}, "bad_answer"),
+        ({"session": True}, "bad_answer"),
+        ({"session": "5"}, "bad_answer"),
+        ({"use": 5}, "bad_answer"),
+        ({"use": "x" * 501}, "bad_answer"),
+        ({"session": 5, "use": ["x"]}, "bad_answer"),
+        ({"nope": 5}, "bad_payload"),
+        ({"session": 5, "nope": "x"}, "bad_payload"),
+        ([5], "bad_payload"),
+        ("session=5", "bad_payload"),
+        (None, "bad_payload"),
+    ],
+)
 def test_bad_submissions(answers, code):
     script = Script(survey())
     script.submit(1, "submit", {"answers": {"session": 2}})
@@ -136,8 +159,16 @@ def test_phones_never_see_results():
     phone = json.dumps([script.view(), script.run.personal(2)])
     assert "secret thoughts" not in phone
     view = script.view()
-    assert view == {"kind": "survey", "uid": "s1", "title": "How was today?", "anonymous": True,
-                    "items": default_survey("s1")["items"], "open": False, "responses": 2, "results": None}
+    assert view == {
+        "kind": "survey",
+        "uid": "s1",
+        "title": "How was today?",
+        "anonymous": True,
+        "items": default_survey("s1")["items"],
+        "open": False,
+        "responses": 2,
+        "results": None,
+    }
 
 
 def test_named_surveys_show_who_wrote_what_to_the_host_only():
@@ -169,8 +200,17 @@ def test_a_restart_after_a_late_submission():
     check_replay(script.run, script.records, snapshot)
 
 
-ANSWERS = [{"session": 5}, {"session": 1, "trainer": 3}, {"use": "a"}, {"unclear": "b", "comment": "c"},
-           {"session": 9}, {}, {"x": 1}, {"comment": "  "}, {"trainer": 2, "use": "d\ne"}]
+ANSWERS = [
+    {"session": 5},
+    {"session": 1, "trainer": 3},
+    {"use": "a"},
+    {"unclear": "b", "comment": "c"},
+    {"session": 9},
+    {},
+    {"x": 1},
+    {"comment": "  "},
+    {"trainer": 2, "use": "d\ne"},
+]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -155,8 +155,9 @@ def open_room(app, clock, trainer_id):
 
     def open_(document: dict | None = None, settings: dict | None = None) -> Stage:
         deck = parse_deck(document or sample_deck(3))
-        room, key = live.open_room(trainer_id=trainer_id, deck_id=None, title=deck.title,
-                                   activities=deck.questions, settings=settings)
+        room, key = live.open_room(
+            trainer_id=trainer_id, deck_id=None, title=deck.title, activities=deck.questions, settings=settings
+        )
         return Stage(app, clock, room, key)
 
     return open_

@@ -15,14 +15,32 @@ from quizroom.store import RoomStore
 from tests.live.conftest import Phone, Stage
 
 POLL = {"kind": "poll", "uid": "lunch", "type": "single", "text": "Lunch?", "options": ["Pizza", "Sushi", "Salad"]}
-FIXED = {"kind": "poll", "uid": "fixed", "type": "single", "text": "Final?", "options": ["Yes", "No"],
-         "allow_change": False}
+FIXED = {
+    "kind": "poll",
+    "uid": "fixed",
+    "type": "single",
+    "text": "Final?",
+    "options": ["Yes", "No"],
+    "allow_change": False,
+}
 CLOUD = {"kind": "poll", "uid": "words", "type": "wordcloud", "text": "One word", "max_entries": 2}
 OPEN = {"kind": "poll", "uid": "asks", "type": "open", "text": "Questions?", "moderation": "approve"}
-BOARD = {"kind": "board", "uid": "ideas", "prompt": "What slows us down?", "columns": ["Process", "Tools"],
-         "note_limit": 2, "votes": 2}
-QUIZ = {"kind": "question", "uid": "q1", "type": "single", "text": "2 + 2?", "time_limit": 20,
-        "choices": [{"text": "4", "correct": True}, {"text": "5"}]}
+BOARD = {
+    "kind": "board",
+    "uid": "ideas",
+    "prompt": "What slows us down?",
+    "columns": ["Process", "Tools"],
+    "note_limit": 2,
+    "votes": 2,
+}
+QUIZ = {
+    "kind": "question",
+    "uid": "q1",
+    "type": "single",
+    "text": "2 + 2?",
+    "time_limit": 20,
+    "choices": [{"text": "4", "correct": True}, {"text": "5"}],
+}
 SURVEY = default_survey("pulse")
 
 
@@ -33,8 +51,7 @@ def agenda(app, clock, trainer_id):
 
     def open_(*specs: dict) -> Stage:
         plan = parse_plan({"title": "Workshop", "activities": list(specs)})
-        room, key = live.open_room(trainer_id=trainer_id, deck_id=None, title=plan.title,
-                                   activities=plan.activities)
+        room, key = live.open_room(trainer_id=trainer_id, deck_id=None, title=plan.title, activities=plan.activities)
         return Stage(app, clock, room, key)
 
     return open_
@@ -57,8 +74,10 @@ def submissions(stage: Stage) -> list[dict]:
 
 def dump(stage: Stage) -> str:
     """Every row of every table a live room writes."""
-    tables = {t: stage.rows(f"SELECT * FROM {t} ORDER BY id")  # noqa: S608
-              for t in ("rooms", "participants", "answers", "submissions")}
+    tables = {
+        t: stage.rows(f"SELECT * FROM {t} ORDER BY id")  # noqa: S608
+        for t in ("rooms", "participants", "answers", "submissions")
+    }
     return json.dumps(tables, sort_keys=True, default=str)
 
 
@@ -69,9 +88,16 @@ def error(ack: dict) -> str:
 
 def restarted(stage: Stage) -> Stage:
     """A second app on the same database and secret (the first one is simply abandoned)."""
-    app = create_app({**{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
-                      "ASYNC_MODE": "threading", "START_TICKER": False, "CLOCK": stage.clock, "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            **{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
+            "ASYNC_MODE": "threading",
+            "START_TICKER": False,
+            "CLOCK": stage.clock,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     return Stage(app, stage.clock, app.extensions["quizroom.live"].rooms[stage.code], stage.key)
 
 
@@ -82,11 +108,19 @@ def test_every_kind_of_response_is_committed_before_its_ack(agenda):
     stage.do("host:start")
 
     ack = respond(ana, "vote", {"value": 1})
-    assert ack == {"ok": True, "position": 0, "personal": {"responded": True, "value": 1, "entries": [],
-                                                           "entries_left": None, "can_respond": True}}
+    assert ack == {
+        "ok": True,
+        "position": 0,
+        "personal": {"responded": True, "value": 1, "entries": [], "entries_left": None, "can_respond": True},
+    }
     (row,) = submissions(stage)  # right after the ack: already committed
-    assert (row["position"], row["activity_uid"], row["participant_number"], row["action"], row["record"]) == \
-        (0, "lunch", ana.id, "vote", {"value": 1})
+    assert (row["position"], row["activity_uid"], row["participant_number"], row["action"], row["record"]) == (
+        0,
+        "lunch",
+        ana.id,
+        "vote",
+        {"value": 1},
+    )
     assert respond(ana, "vote", {"value": 2})["ok"]  # a changed vote is a new row; the latest wins
     assert [r["record"] for r in submissions(stage)] == [{"value": 1}, {"value": 2}]
 
@@ -98,7 +132,8 @@ def test_every_kind_of_response_is_committed_before_its_ack(agenda):
     stage.do("host:next")
     ack = respond(ana, "note", {"text": "Slow CI", "column": 1})
     assert ack["ok"] and ack["personal"]["notes"] == [
-        {"id": 1, "text": "Slow CI", "column": 1, "group": None, "hidden": False}]
+        {"id": 1, "text": "Slow CI", "column": 1, "group": None, "hidden": False}
+    ]
     assert submissions(stage)[-1]["record"] == {"id": 1, "text": "Slow CI", "column": 1}
     stage.do("host:activity", {"action": "open_voting"})
     ack = respond(bo, "vote", {"note": 1})
@@ -107,11 +142,18 @@ def test_every_kind_of_response_is_committed_before_its_ack(agenda):
 
     stage.do("host:next")
     ack = respond(bo, "submit", {"answers": {"session": 4, "comment": "Nice", "use": ""}})
-    assert ack["ok"] and ack["personal"] == {"submitted": True, "answers": {"session": 4, "comment": "Nice"},
-                                             "can_submit": True}
+    assert ack["ok"] and ack["personal"] == {
+        "submitted": True,
+        "answers": {"session": 4, "comment": "Nice"},
+        "can_submit": True,
+    }
     row = submissions(stage)[-1]
-    assert (row["position"], row["activity_uid"], row["action"], row["record"]) == \
-        (3, "pulse", "submit", {"answers": {"session": 4, "comment": "Nice"}})
+    assert (row["position"], row["activity_uid"], row["action"], row["record"]) == (
+        3,
+        "pulse",
+        "submit",
+        {"answers": {"session": 4, "comment": "Nice"}},
+    )
     assert len(submissions(stage)) == 6
 
 
@@ -132,7 +174,9 @@ def test_a_phone_joining_mid_activity_gets_the_view_and_its_part(agenda):
 
 # --------------------------------------------------------------- refusals
 BAD_RESPONDS = [
-    ("not an object", None), ([0, "vote", {}], None), (5, None),
+    ("not an object", None),
+    ([0, "vote", {}], None),
+    (5, None),
     (({"position": 0, "action": "vote", "payload": {"value": 0}}, {"again": 1}), None),  # two arguments
     ({"position": 0, "action": "vote", "payload": {"value": 0}, "extra": 1}, "bad_payload"),
     ({"action": "vote", "payload": {"value": 0}}, "bad_payload"),
@@ -231,8 +275,14 @@ def test_refusals_of_each_activity_change_nothing_in_the_database(agenda):
     refusal(stage, bo, "locked", "vote", {"note": 1})
 
     stage.do("host:next")  # the survey
-    for answers, code in (({}, "bad_answer"), ({"session": 6}, "bad_answer"), ({"session": "5"}, "bad_answer"),
-                          ({"nope": 1}, "bad_payload"), ({"use": "x" * 501}, "bad_answer"), ("5", "bad_payload")):
+    for answers, code in (
+        ({}, "bad_answer"),
+        ({"session": 6}, "bad_answer"),
+        ({"session": "5"}, "bad_answer"),
+        ({"nope": 1}, "bad_payload"),
+        ({"use": "x" * 501}, "bad_answer"),
+        ("5", "bad_payload"),
+    ):
         refusal(stage, ana, code, "submit", {"answers": answers})
     stage.do("host:activity", {"action": "close"})
     refusal(stage, ana, "closed", "submit", {"answers": {"session": 5}})
@@ -262,11 +312,18 @@ def test_the_eleventh_quick_response_is_rate_limited(agenda):
 
 
 BAD_HOST = [
-    ("close", "bad_payload"), ([1], "bad_payload"), ({"action": 5}, "bad_payload"), ({}, "bad_payload"),
-    ({"action": ""}, "bad_payload"), ({"action": "x" * 21}, "bad_payload"),
-    ({"action": "close", "args": "x"}, "bad_payload"), ({"action": "close", "args": [1]}, "bad_payload"),
-    ({"action": "close", "args": None}, "bad_payload"), ({"action": "close", "extra": 1}, "bad_payload"),
-    ({"action": "bogus"}, "bad_payload"), ({"action": "open_voting"}, "bad_payload"),
+    ("close", "bad_payload"),
+    ([1], "bad_payload"),
+    ({"action": 5}, "bad_payload"),
+    ({}, "bad_payload"),
+    ({"action": ""}, "bad_payload"),
+    ({"action": "x" * 21}, "bad_payload"),
+    ({"action": "close", "args": "x"}, "bad_payload"),
+    ({"action": "close", "args": [1]}, "bad_payload"),
+    ({"action": "close", "args": None}, "bad_payload"),
+    ({"action": "close", "extra": 1}, "bad_payload"),
+    ({"action": "bogus"}, "bad_payload"),
+    ({"action": "open_voting"}, "bad_payload"),
     ({"action": "reopen"}, "wrong_phase"),  # already open
     ({"action": "approve", "args": {"entry": 1}}, "bad_payload"),  # a single-choice poll
     ({"action": "show_results", "args": {"x": 1}}, "bad_payload"),
@@ -294,32 +351,38 @@ def test_host_activity_refusals_on_boards_and_open_text(agenda):
     stage.do("host:start")
     respond(ana, "note", {"text": "one", "column": 0})
     respond(ana, "note", {"text": "two", "column": 1})
-    cases = [({"action": "group", "args": {"note": 1, "onto": 9}}, "unknown_note"),
-             ({"action": "group", "args": {"note": 1, "onto": "g4"}}, "unknown_group"),
-             ({"action": "group", "args": {"note": 1, "onto": 1}}, "bad_payload"),
-             ({"action": "rename_group", "args": {"group": "g1", "title": "x"}}, "unknown_group"),
-             ({"action": "move", "args": {"note": 1, "column": 5}}, "bad_payload"),
-             ({"action": "hide", "args": {"note": "1"}}, "unknown_note"),
-             ({"action": "ungroup", "args": {"note": 1}}, "bad_payload"),
-             ({"action": "columns", "args": {"columns": ["a"] * 7}}, "bad_payload"),
-             ({"action": "open_voting", "args": {"votes": 0}}, "bad_payload"),
-             ({"action": "open_voting", "args": {"votes": 21}}, "bad_payload"),
-             ({"action": "reopen"}, "wrong_phase"),
-             ({"action": "close"}, "bad_payload")]
+    cases = [
+        ({"action": "group", "args": {"note": 1, "onto": 9}}, "unknown_note"),
+        ({"action": "group", "args": {"note": 1, "onto": "g4"}}, "unknown_group"),
+        ({"action": "group", "args": {"note": 1, "onto": 1}}, "bad_payload"),
+        ({"action": "rename_group", "args": {"group": "g1", "title": "x"}}, "unknown_group"),
+        ({"action": "move", "args": {"note": 1, "column": 5}}, "bad_payload"),
+        ({"action": "hide", "args": {"note": "1"}}, "unknown_note"),
+        ({"action": "ungroup", "args": {"note": 1}}, "bad_payload"),
+        ({"action": "columns", "args": {"columns": ["a"] * 7}}, "bad_payload"),
+        ({"action": "open_voting", "args": {"votes": 0}}, "bad_payload"),
+        ({"action": "open_voting", "args": {"votes": 21}}, "bad_payload"),
+        ({"action": "reopen"}, "wrong_phase"),
+        ({"action": "close"}, "bad_payload"),
+    ]
     for data, code in cases:
         before = dump(stage)
         assert error(stage.command("host:activity", data)) == code, data
         assert dump(stage) == before
     stage.do("host:activity", {"action": "group", "args": {"note": 2, "onto": 1}})
     before = dump(stage)
-    assert error(stage.command("host:activity", {"action": "rename_group",
-                                                 "args": {"group": "g1", "title": " "}})) == "bad_payload"
+    assert (
+        error(stage.command("host:activity", {"action": "rename_group", "args": {"group": "g1", "title": " "}}))
+        == "bad_payload"
+    )
     assert dump(stage) == before
     stage.do("host:next")
     respond(ana, "entry", {"text": "Why?"})
-    for data, code in (({"action": "approve", "args": {"entry": 2}}, "unknown_entry"),
-                       ({"action": "approve", "args": {"entry": "1"}}, "bad_payload"),
-                       ({"action": "hide", "args": {"word": "Why?"}}, "bad_payload")):
+    for data, code in (
+        ({"action": "approve", "args": {"entry": 2}}, "unknown_entry"),
+        ({"action": "approve", "args": {"entry": "1"}}, "bad_payload"),
+        ({"action": "hide", "args": {"word": "Why?"}}, "bad_payload"),
+    ):
         before = dump(stage)
         assert error(stage.command("host:activity", data)) == code, data
         assert dump(stage) == before

@@ -63,8 +63,14 @@ def test_after_the_limit_too_late_then_question_closed_once_the_ticker_closes_it
     assert bo.last("state")["phase"] == "reveal"
     assert bo.answer(0, question=0)["error"]["code"] == "question_closed"
     assert stage.answers() == []
-    assert bo.last("me")["last_result"] == {"question": 0, "answered": False, "value": None, "correct": False,
-                                            "points": 0, "response_ms": None}
+    assert bo.last("me")["last_result"] == {
+        "question": 0,
+        "answered": False,
+        "value": None,
+        "correct": False,
+        "points": 0,
+        "response_ms": None,
+    }
 
 
 def test_the_ticker_does_not_close_before_the_limit(stage):
@@ -105,15 +111,22 @@ def test_the_answer_that_completes_the_question_gets_its_ack_and_everyone_the_re
         assert phone.last("state")["phase"] == "reveal"
     assert stage.host.last("state")["reveal"]["distribution"] == {"counts": [1, 0, 1, 0]}
     rows = {r["number"]: r for r in stage.participants()}
-    assert (rows[ana.id]["score"], rows[ana.id]["streak"], rows[ana.id]["correct"], rows[ana.id]["answered"]) == \
-        (1000, 1, 1, 1)
+    assert (rows[ana.id]["score"], rows[ana.id]["streak"], rows[ana.id]["correct"], rows[ana.id]["answered"]) == (
+        1000,
+        1,
+        1,
+        1,
+    )
     assert (rows[bo.id]["score"], rows[bo.id]["streak"], rows[bo.id]["answered"]) == (0, 0, 1)
 
 
-@pytest.mark.parametrize(("spec", "value", "stored"), [
-    (typed(accepted=("Paris",)), "  pÂris ", "pÂris"),
-    (multi(correct=(0, 1)), [1, 0], [0, 1]),
-])
+@pytest.mark.parametrize(
+    ("spec", "value", "stored"),
+    [
+        (typed(accepted=("Paris",)), "  pÂris ", "pÂris"),
+        (multi(correct=(0, 1)), [1, 0], [0, 1]),
+    ],
+)
 def test_the_clean_value_is_what_is_stored(open_room, spec, value, stored):
     stage = open_room(deck_doc(spec))
     ana, _bo = stage.phone("Ana"), stage.phone("Bo")

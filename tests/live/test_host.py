@@ -9,9 +9,17 @@ from tests.engine.helpers import deck_doc, poll, single
 from tests.live.conftest import Client
 
 HOST_EVENTS = {
-    "host:start": None, "host:next": None, "host:skip": None, "host:pause": None, "host:resume": None,
-    "host:add_time": None, "host:end_question": None, "host:end": None, "host:lock": {"locked": True},
-    "host:remove": {"participant": 1}, "host:settings": {"question_on_device": False},
+    "host:start": None,
+    "host:next": None,
+    "host:skip": None,
+    "host:pause": None,
+    "host:resume": None,
+    "host:add_time": None,
+    "host:end_question": None,
+    "host:end": None,
+    "host:lock": {"locked": True},
+    "host:remove": {"participant": 1},
+    "host:settings": {"question_on_device": False},
 }
 
 
@@ -43,8 +51,9 @@ def test_a_key_opens_only_its_own_room(open_room):
 
 
 def test_attach_to_an_unknown_room(stage):
-    ack = Client(stage.app).emit("host:attach", {"code": "999999" if stage.code != "999999" else "999998",
-                                                 "key": stage.key})
+    ack = Client(stage.app).emit(
+        "host:attach", {"code": "999999" if stage.code != "999999" else "999998", "key": stage.key}
+    )
     assert ack["error"]["code"] == "room_not_found"
 
 
@@ -86,17 +95,32 @@ def test_the_host_drives_a_whole_game(open_room):
     step("host:end_question")
     step("host:next")
     step("host:next")  # the end
-    assert seen == [("question", 0), ("reveal", 0), ("leaderboard", 0), ("question", 1), ("reveal", 1),
-                    ("question", 2), ("reveal", 2), ("leaderboard", 2), ("ended", 2)]
+    assert seen == [
+        ("question", 0),
+        ("reveal", 0),
+        ("leaderboard", 0),
+        ("question", 1),
+        ("reveal", 1),
+        ("question", 2),
+        ("reveal", 2),
+        ("leaderboard", 2),
+        ("ended", 2),
+    ]
     assert stage.command("host:next")["error"]["code"] == "wrong_phase"
     assert stage.command("host:end")["error"]["code"] == "room_ended"
     assert stage.room_row()["live"] == 0
 
 
-@pytest.mark.parametrize(("event", "code"), [
-    ("host:pause", "wrong_phase"), ("host:resume", "wrong_phase"), ("host:add_time", "wrong_phase"),
-    ("host:skip", "wrong_phase"), ("host:end_question", "wrong_phase"),
-])
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ("host:pause", "wrong_phase"),
+        ("host:resume", "wrong_phase"),
+        ("host:add_time", "wrong_phase"),
+        ("host:skip", "wrong_phase"),
+        ("host:end_question", "wrong_phase"),
+    ],
+)
 def test_wrong_phase_commands_change_nothing(stage, event, code):
     stage.phone("Ana")
     before = stage.dump()
@@ -111,8 +135,14 @@ def test_lobby_is_coalesced_and_sent_on_tick_only(stage):
     assert stage.host.events("lobby") == []  # nothing per join
     stage.tick()
     lobby = stage.host.events("lobby")
-    assert lobby == [{"count": 3, "participants": [{"id": i, "nickname": n, "connected": True}
-                                                   for i, n in enumerate(("Ana", "Bo", "Cy"), start=1)]}]
+    assert lobby == [
+        {
+            "count": 3,
+            "participants": [
+                {"id": i, "nickname": n, "connected": True} for i, n in enumerate(("Ana", "Bo", "Cy"), start=1)
+            ],
+        }
+    ]
     stage.tick()
     assert stage.host.events("lobby") == []  # nothing new, nothing sent
     assert all(m["name"] != "lobby" for p in stage.phones for m in p.pull())  # never to phones

@@ -13,19 +13,31 @@ def test_join_acks_with_token_state_and_me(stage):
     assert ack["ok"] and ack["resumed"] is False
     assert len(ack["token"]) >= 24
     assert ack["state"]["phase"] == "lobby" and ack["state"]["code"] == stage.code
-    assert ack["me"] == {"id": 1, "nickname": "Ana", "score": 0, "streak": 0, "rank": 1, "participants": 1,
-                         "answered_current": False, "last_result": None, "activity": None}
+    assert ack["me"] == {
+        "id": 1,
+        "nickname": "Ana",
+        "score": 0,
+        "streak": 0,
+        "rank": 1,
+        "participants": 1,
+        "answered_current": False,
+        "last_result": None,
+        "activity": None,
+    }
     row = stage.participants()[0]
     assert (row["number"], row["nickname"], row["score"]) == (1, "Ana", 0)
     assert row["token_hash"] != ack["token"]  # only a hash of the token is stored
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    ({"code": "000000", "nickname": "Ana"}, "room_not_found"),
-    ({"code": "12345", "nickname": "Ana"}, "bad_code"),
-    ({"nickname": "Ana"}, "bad_code"),
-    ({"code": None, "nickname": "Ana"}, "bad_code"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"code": "000000", "nickname": "Ana"}, "room_not_found"),
+        ({"code": "12345", "nickname": "Ana"}, "bad_code"),
+        ({"nickname": "Ana"}, "bad_code"),
+        ({"code": None, "nickname": "Ana"}, "bad_code"),
+    ],
+)
 def test_join_needs_a_live_room(stage, data, code):
     ack = stage.phone().emit("join", data)
     assert ack["ok"] is False and ack["error"]["code"] == code
@@ -135,7 +147,8 @@ def test_a_removed_participant_is_told_disconnected_and_cannot_come_back(stage):
     stage.do("host:remove", {"participant": ana.id})
     assert not ana.connected()
     assert [m for m in ana.pull() if m["name"] == "removed"] == [
-        {"name": "removed", "data": {"reason": "removed by the host"}}]
+        {"name": "removed", "data": {"reason": "removed by the host"}}
+    ]
     assert stage.participants()[0]["removed"]
     # their answer to the open question stays stored but no longer counts
     assert [(a["participant_number"], a["voided"]) for a in stage.answers()] == [(ana.id, 1)]

@@ -12,8 +12,9 @@ from tests.live.conftest import Phone
 @pytest.fixture
 def limited(app):
     """Small limits, and the client IP from X-Forwarded-For (one trusted proxy)."""
-    app.config.update(JOIN_RATE_PER_IP=3, JOIN_RATE_PER_ROOM=5, MAX_PARTICIPANTS=4,
-                      CODE_LOOKUPS_PER_IP=3, TRUST_PROXY=1)
+    app.config.update(
+        JOIN_RATE_PER_IP=3, JOIN_RATE_PER_ROOM=5, MAX_PARTICIPANTS=4, CODE_LOOKUPS_PER_IP=3, TRUST_PROXY=1
+    )
     return app
 
 

@@ -9,8 +9,16 @@ import pytest
 
 HUGE = "x" * 200_000
 NOT_OBJECTS = ["a string", 5, 1.5, True, [1, 2], ["code", "123456"]]
-HOST_SIMPLE = ["host:start", "host:next", "host:skip", "host:pause", "host:resume", "host:add_time",
-               "host:end_question", "host:end"]
+HOST_SIMPLE = [
+    "host:start",
+    "host:next",
+    "host:skip",
+    "host:pause",
+    "host:resume",
+    "host:add_time",
+    "host:end_question",
+    "host:end",
+]
 ALL_EVENTS = ["join", "answer", "host:attach", *HOST_SIMPLE, "host:lock", "host:remove", "host:settings"]
 
 
@@ -86,10 +94,12 @@ CASES = [
     ("host:settings", lambda s: {"theme": "dark"}, "bad_payload", "host"),
     *[(event, lambda s: {"now": True}, "bad_payload", "host") for event in HOST_SIMPLE],
     *[(event, lambda s: {"seconds": 3600}, "bad_payload", "host") for event in ["host:add_time"]],
-    *[(event, lambda s, v=v: v, "bad_payload", role)
-      for event, role in [("join", "stranger"), ("answer", "player"), ("host:attach", "stranger")]
-      + [(e, "host") for e in HOST_SIMPLE + ["host:lock", "host:remove", "host:settings"]]
-      for v in NOT_OBJECTS],
+    *[
+        (event, lambda s, v=v: v, "bad_payload", role)
+        for event, role in [("join", "stranger"), ("answer", "player"), ("host:attach", "stranger")]
+        + [(e, "host") for e in HOST_SIMPLE + ["host:lock", "host:remove", "host:settings"]]
+        for v in NOT_OBJECTS
+    ],
 ]
 
 
@@ -112,8 +122,15 @@ def room(stage):
 
 def state_of(stage) -> str:
     engine = stage.engine
-    return json.dumps([engine.snapshot(), [p.to_record() for p in engine.participants.values()],
-                       sorted(engine.current), stage.live.connections.__len__()], sort_keys=True)
+    return json.dumps(
+        [
+            engine.snapshot(),
+            [p.to_record() for p in engine.participants.values()],
+            sorted(engine.current),
+            stage.live.connections.__len__(),
+        ],
+        sort_keys=True,
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])

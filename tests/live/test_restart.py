@@ -9,9 +9,16 @@ from tests.live.conftest import Phone, Stage
 
 def restarted(stage: Stage, tmp_path, clock) -> Stage:
     """A second app on the same database and secret (the first one is simply abandoned)."""
-    app = create_app({**{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
-                      "ASYNC_MODE": "threading", "START_TICKER": False, "CLOCK": clock, "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            **{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
+            "ASYNC_MODE": "threading",
+            "START_TICKER": False,
+            "CLOCK": clock,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     live = app.extensions["quizroom.live"]
     return Stage(app, clock, live.rooms[stage.code], stage.key)
 
@@ -56,8 +63,15 @@ def test_restart_mid_question(stage, tmp_path, clock):
 def test_an_ended_room_is_not_restored(stage, tmp_path, clock):
     stage.phone("Ana")
     stage.do("host:end")
-    app = create_app({**{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
-                      "ASYNC_MODE": "threading", "START_TICKER": False, "CLOCK": clock, "TESTING": True})
+    app = create_app(
+        {
+            **{k: stage.app.config[k] for k in ("DATABASE_URL", "INSTANCE_DIR", "SECRET_KEY")},
+            "ASYNC_MODE": "threading",
+            "START_TICKER": False,
+            "CLOCK": clock,
+            "TESTING": True,
+        }
+    )
     try:
         assert app.extensions["quizroom.live"].rooms == {}
     finally:
@@ -70,10 +84,18 @@ def test_first_phone_back_after_a_restart_does_not_close_the_question(tmp_path, 
     from tests.conftest import socket_client
 
     def build():
-        return create_app({
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'grace.db'}", "INSTANCE_DIR": str(tmp_path),
-            "SECRET_KEY": "test-secret", "ASYNC_MODE": "threading", "START_TICKER": False,
-            "CLOCK": clock, "TESTING": True, "WTF_CSRF_ENABLED": False})
+        return create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'grace.db'}",
+                "INSTANCE_DIR": str(tmp_path),
+                "SECRET_KEY": "test-secret",
+                "ASYNC_MODE": "threading",
+                "START_TICKER": False,
+                "CLOCK": clock,
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
 
     from quizroom import accounts
     from quizroom.engine import parse_deck
@@ -82,7 +104,8 @@ def test_first_phone_back_after_a_restart_does_not_close_the_question(tmp_path, 
     first = build()
     trainer = accounts.create_trainer(first, email="g@example.com", name="G", password="long enough")
     live, key = first.extensions["quizroom.live"].open_room(
-        trainer_id=trainer.id, deck_id=None, title="Grace", activities=parse_deck(sample_deck(2)).questions)
+        trainer_id=trainer.id, deck_id=None, title="Grace", activities=parse_deck(sample_deck(2)).questions
+    )
     host = socket_client(first)
     assert host.emit("host:attach", {"code": live.code, "key": key}, callback=True)["ok"]
     tokens = []

@@ -19,8 +19,14 @@ DECK = deck_doc(
     order("o", items=("one", "two", "three", "four", "five"), time_limit=30),
     poll("p", time_limit=30),
 )
-ANSWERS = {"single": 3, "multi": [1, 2], "truefalse": 1, "typed": SECRET_WORD.lower(), "slider": SECRET_NUMBER,
-           "poll": 0}
+ANSWERS = {
+    "single": 3,
+    "multi": [1, 2],
+    "truefalse": 1,
+    "typed": SECRET_WORD.lower(),
+    "slider": SECRET_NUMBER,
+    "poll": 0,
+}
 
 
 def check_secret(payload: object) -> None:
@@ -50,9 +56,14 @@ def test_phones_never_receive_the_solution_before_the_reveal(open_room):
         else:
             value = ANSWERS[question.kind]
         # the host fiddles with the question, one phone answers right, one reconnects
-        for event, data in (("host:pause", None), ("host:resume", None), ("host:add_time", None),
-                            ("host:settings", {"question_on_device": False}),
-                            ("host:settings", {"question_on_device": True}), ("host:lock", {"locked": True})):
+        for event, data in (
+            ("host:pause", None),
+            ("host:resume", None),
+            ("host:add_time", None),
+            ("host:settings", {"question_on_device": False}),
+            ("host:settings", {"question_on_device": True}),
+            ("host:lock", {"locked": True}),
+        ):
             stage.do(event, data)
         stage.tick(1)
         ack = phones[0].answer(value)

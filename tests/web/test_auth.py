@@ -11,8 +11,12 @@ from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, sample_deck
 
 
 def _register(client, **overrides):
-    data = {"name": "Rita Runner", "email": "rita@example.com", "password": "long enough pw",
-            "confirm": "long enough pw"}
+    data = {
+        "name": "Rita Runner",
+        "email": "rita@example.com",
+        "password": "long enough pw",
+        "confirm": "long enough pw",
+    }
     data.update(overrides)
     return client.post("/register", data=data)
 
@@ -30,12 +34,15 @@ def test_register_signs_in_and_hashes_the_password(app, client):
     assert "long enough pw" not in stored.password_hash
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"confirm": "something else"}, "confirm", "The two passwords are not the same."),
-    ({"password": "short", "confirm": "short"}, "password", "Use at least 8 characters."),
-    ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
-    ({"name": "  "}, "name", "Enter your name"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"confirm": "something else"}, "confirm", "The two passwords are not the same."),
+        ({"password": "short", "confirm": "short"}, "password", "Use at least 8 characters."),
+        ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
+        ({"name": "  "}, "name", "Enter your name"),
+    ],
+)
 def test_register_shows_each_error_next_to_its_field(app, client, overrides, field, message):
     response = _register(client, **overrides)
     assert response.status_code == 400
@@ -92,19 +99,23 @@ def test_pages_redirect_to_login_with_next_but_the_api_answers_401(client, train
     assert client.post("/api/uploads").status_code == 401
 
 
-@pytest.mark.parametrize(("target", "lands_on"), [
-    ("/results", "/results"),
-    ("/decks/new?x=1", "/decks/new?x=1"),
-    ("https://evil.example/", "/decks"),
-    ("//evil.example/path", "/decks"),
-    ("/\\evil.example", "/decks"),
-    ("javascript:alert(1)", "/decks"),
-    ("/ok\r\nSet-Cookie: x=1", "/decks"),
-])
+@pytest.mark.parametrize(
+    ("target", "lands_on"),
+    [
+        ("/results", "/results"),
+        ("/decks/new?x=1", "/decks/new?x=1"),
+        ("https://evil.example/", "/decks"),
+        ("//evil.example/path", "/decks"),
+        ("/\\evil.example", "/decks"),
+        ("javascript:alert(1)", "/decks"),
+        ("/ok\r\nSet-Cookie: x=1", "/decks"),
+    ],
+)
 def test_next_is_honoured_only_for_paths_on_this_site(client, trainer, target, lands_on):
     form = client.get("/login", query_string={"next": target}).text
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD}
+    )
     assert response.status_code == 302
     assert response.location == lands_on
     if lands_on == target:
@@ -137,16 +148,18 @@ def test_hostile_trainer_name_is_escaped(client):
 # ------------------------------------------------------------------ CSRF
 @pytest.fixture
 def csrf_app(tmp_path, clock):
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'csrf.db'}",
-        "INSTANCE_DIR": str(tmp_path),
-        "SECRET_KEY": "test-secret",
-        "ASYNC_MODE": "threading",
-        "START_TICKER": False,
-        "CLOCK": clock,
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": True,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'csrf.db'}",
+            "INSTANCE_DIR": str(tmp_path),
+            "SECRET_KEY": "test-secret",
+            "ASYNC_MODE": "threading",
+            "START_TICKER": False,
+            "CLOCK": clock,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     accounts.create_trainer(app, email=TRAINER_EMAIL, name="Tess", password=TRAINER_PASSWORD)
     yield app
     app.extensions["quizroom.db"].dispose()
@@ -164,8 +177,7 @@ def test_csrf_is_required_for_forms_and_json(csrf_app):
     assert "Please reload the page" in refused.text
     assert client.get("/decks").status_code == 302  # not signed in
 
-    signed_in = client.post("/login", data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD,
-                                            "csrf_token": token})
+    signed_in = client.post("/login", data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD, "csrf_token": token})
     assert signed_in.status_code == 302
     token = _token(client.get("/decks").text)
 

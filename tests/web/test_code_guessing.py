@@ -19,7 +19,8 @@ def limited(app):
 def live_code(app, trainer):
     deck = parse_deck(sample_deck(1))
     room, _key = app.extensions["quizroom.live"].open_room(
-        trainer_id=trainer.id, deck_id=None, title=deck.title, activities=deck.questions)
+        trainer_id=trainer.id, deck_id=None, title=deck.title, activities=deck.questions
+    )
     return room.code
 
 

@@ -14,8 +14,10 @@ from quizroom import accounts
 from tests.conftest import sample_deck
 
 DEMO = Path(__file__).resolve().parents[2] / "quizroom" / "demo" / "demo-deck.json"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -57,8 +59,9 @@ def test_api_crud_keeps_uids(logged_in):
     assert uids == [q["uid"] for q in demo_deck()["questions"]]
 
     listed = logged_in.get("/api/decks").json["decks"]
-    assert listed == [{"id": deck_id, "title": "Git basics: a warm-up quiz", "questions": 7,
-                       "updated_at": listed[0]["updated_at"]}]
+    assert listed == [
+        {"id": deck_id, "title": "Git basics: a warm-up quiz", "questions": 7, "updated_at": listed[0]["updated_at"]}
+    ]
 
     document = logged_in.get(f"/api/decks/{deck_id}").json["deck"]
     document["title"] = "Git, revised"
@@ -81,8 +84,8 @@ def test_api_crud_keeps_uids(logged_in):
 def test_api_validation_lists_every_error_with_its_path_and_creates_nothing(logged_in):
     document = sample_deck(3)
     document["title"] = ""
-    document["questions"][0]["choices"][0]["correct"] = False            # none correct
-    document["questions"][1]["choices"][1]["text"] = "   "                # empty answer
+    document["questions"][0]["choices"][0]["correct"] = False  # none correct
+    document["questions"][1]["choices"][1]["text"] = "   "  # empty answer
     document["questions"][2]["time_limit"] = 3
     document["questions"].append({"type": "slider", "text": "How far?", "min": 10, "max": 5, "correct": 7})
     response = logged_in.post("/api/decks", json=document)
@@ -173,7 +176,7 @@ def test_decks_page_lists_decks_with_their_actions(logged_in):
     assert f'action="/decks/{deck_id}/duplicate"' in html
     assert f'action="/decks/{deck_id}/delete"' in html and "data-confirm=" in html
     assert '<td class="num">7</td>' in html and '<td class="num">0</td>' in html
-    assert html.count("/start\"") == 1  # the empty deck cannot start a room
+    assert html.count('/start"') == 1  # the empty deck cannot start a room
     assert "Add a question to start a room." in html
 
 
@@ -230,15 +233,16 @@ def test_export_is_a_download_of_the_document(logged_in):
     response = logged_in.get(f"/decks/{deck_id}/export.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.headers["Content-Disposition"] == 'attachment; filename=git-basics-a-warm-up-quiz.quizroom.json'
+    assert response.headers["Content-Disposition"] == "attachment; filename=git-basics-a-warm-up-quiz.quizroom.json"
     assert json.loads(response.data) == logged_in.get(f"/api/decks/{deck_id}").json["deck"]
 
 
 def test_export_then_import_round_trip_keeps_everything(logged_in):
     deck_id = create(logged_in, demo_deck())
     exported = logged_in.get(f"/decks/{deck_id}/export.json").data
-    response = logged_in.post("/decks/import", data={"file": (io.BytesIO(exported), "git.quizroom.json")},
-                              content_type="multipart/form-data")
+    response = logged_in.post(
+        "/decks/import", data={"file": (io.BytesIO(exported), "git.quizroom.json")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     new_id = int(re.search(r"/decks/(\d+)/edit", response.location).group(1))
     assert new_id != deck_id
@@ -247,14 +251,18 @@ def test_export_then_import_round_trip_keeps_everything(logged_in):
 
 
 def test_import_of_invalid_json_creates_nothing(logged_in):
-    response = logged_in.post("/decks/import", data={"file": (io.BytesIO(b'{"title": "x",\n  oops}'), "bad.json")},
-                              content_type="multipart/form-data")
+    response = logged_in.post(
+        "/decks/import",
+        data={"file": (io.BytesIO(b'{"title": "x",\n  oops}'), "bad.json")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "“bad.json” was not imported" in response.text
     assert "the file is not valid JSON" in response.text and "line 2" in response.text
     assert deck_count(logged_in) == 0
-    binary = logged_in.post("/decks/import", data={"file": (io.BytesIO(b"\xff\xfe\x00bad"), "bad.json")},
-                            content_type="multipart/form-data")
+    binary = logged_in.post(
+        "/decks/import", data={"file": (io.BytesIO(b"\xff\xfe\x00bad"), "bad.json")}, content_type="multipart/form-data"
+    )
     assert binary.status_code == 400 and "not UTF-8" in binary.text
     empty = logged_in.post("/decks/import", data={}, content_type="multipart/form-data")
     assert empty.status_code == 400 and "choose a deck file" in empty.text
@@ -271,9 +279,12 @@ def test_import_of_an_invalid_deck_lists_every_problem(logged_in):
     assert response.status_code == 400
     html = response.text
     assert "4 problems" in html
-    for path, label in [("format", "Format"), ("questions.0.choices", "Question 1 › answers"),
-                        ("questions.4.tolerance", "Question 5 › tolerance"),
-                        ("questions.5.items.2", "Question 6 › item 3")]:
+    for path, label in [
+        ("format", "Format"),
+        ("questions.0.choices", "Question 1 › answers"),
+        ("questions.4.tolerance", "Question 5 › tolerance"),
+        ("questions.5.items.2", "Question 6 › item 3"),
+    ]:
         assert f"<strong>{label}</strong> <code>{path}</code>:" in html
     assert "needs 2 to 6 entries" in html and "must not be negative" in html
     assert deck_count(logged_in) == 0
@@ -281,8 +292,9 @@ def test_import_of_an_invalid_deck_lists_every_problem(logged_in):
 
 # ---------------------------------------------------------------- uploads
 def test_upload_accepts_a_png_and_serves_it_safely(app, logged_in):
-    response = logged_in.post("/api/uploads", data={"file": (io.BytesIO(PNG), "diagram.PNG")},
-                              content_type="multipart/form-data")
+    response = logged_in.post(
+        "/api/uploads", data={"file": (io.BytesIO(PNG), "diagram.PNG")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 201
     url = response.json["url"]
     assert re.fullmatch(r"/uploads/[A-Za-z0-9_-]{20,}\.png", url)
@@ -303,16 +315,25 @@ def test_upload_accepts_a_png_and_serves_it_safely(app, logged_in):
 
 
 def test_upload_checks_the_content_not_the_name(app, logged_in):
-    fake = logged_in.post("/api/uploads", data={"file": (io.BytesIO(b"<html><script>alert(1)</script>"), "cat.png")},
-                          content_type="multipart/form-data")
+    fake = logged_in.post(
+        "/api/uploads",
+        data={"file": (io.BytesIO(b"<html><script>alert(1)</script>"), "cat.png")},
+        content_type="multipart/form-data",
+    )
     assert fake.status_code == 400
     assert fake.json["error"]["code"] == "bad_image"
-    svg = logged_in.post("/api/uploads", data={"file": (io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
-                                                        "x.svg")}, content_type="multipart/form-data")
+    svg = logged_in.post(
+        "/api/uploads",
+        data={"file": (io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "x.svg")},
+        content_type="multipart/form-data",
+    )
     assert svg.status_code == 400
     assert not Path(app.config["UPLOAD_DIR"]).exists() or not any(Path(app.config["UPLOAD_DIR"]).iterdir())
-    renamed = logged_in.post("/api/uploads", data={"file": (io.BytesIO(b"GIF89a" + b"\x00" * 20), "notes.txt")},
-                             content_type="multipart/form-data")
+    renamed = logged_in.post(
+        "/api/uploads",
+        data={"file": (io.BytesIO(b"GIF89a" + b"\x00" * 20), "notes.txt")},
+        content_type="multipart/form-data",
+    )
     assert renamed.status_code == 201 and renamed.json["url"].endswith(".gif")
     nothing = logged_in.post("/api/uploads", data={}, content_type="multipart/form-data")
     assert nothing.status_code == 400 and nothing.json["error"]["code"] == "no_file"
@@ -320,8 +341,9 @@ def test_upload_checks_the_content_not_the_name(app, logged_in):
 
 def test_upload_size_is_limited(app, logged_in):
     app.config["MAX_CONTENT_LENGTH"] = 1024
-    response = logged_in.post("/api/uploads", data={"file": (io.BytesIO(PNG + b"\x00" * 4096), "big.png")},
-                              content_type="multipart/form-data")
+    response = logged_in.post(
+        "/api/uploads", data={"file": (io.BytesIO(PNG + b"\x00" * 4096), "big.png")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 413
     assert response.json["error"]["code"] == "too_large"
 
@@ -338,4 +360,11 @@ def test_the_documented_example_is_a_valid_deck(logged_in):
     response = logged_in.post("/api/decks", json=example)
     assert response.status_code == 201, response.json
     assert {q["type"] for q in response.json["deck"]["questions"]} == {
-        "single", "multi", "truefalse", "typed", "slider", "order", "poll"}
+        "single",
+        "multi",
+        "truefalse",
+        "typed",
+        "slider",
+        "order",
+        "poll",
+    }

@@ -89,7 +89,8 @@ def test_build_a_deck_with_errors_shown_in_place(page, live_server):
     expect(page.locator(f"#{described}")).to_contain_text("must lie between min and max")
     expect(summary).to_contain_text("Question 3 › correct answer: must lie between min and max")
     expect(page.locator("#error-summary-list li")).to_have_text(
-        ["Question 3 › correct answer: must lie between min and max"])
+        ["Question 3 › correct answer: must lie between min and max"]
+    )
 
     summary.get_by_role("link").click()
     expect(correct).to_be_focused()

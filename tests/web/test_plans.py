@@ -23,15 +23,24 @@ DOC_EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "plan-format.md"
 
 def plan_document(title: str = "Onboarding workshop") -> dict:
     return {
-        "format": "quizroom.plan", "version": 1, "title": title, "description": "Day one",
+        "format": "quizroom.plan",
+        "version": 1,
+        "title": title,
+        "description": "Day one",
         "activities": [
             {"kind": "poll", "uid": "p-mood", "type": "single", "text": "How do you feel?", "options": ["Good", "Meh"]},
             {"kind": "poll", "type": "wordcloud", "text": "One word for Git?"},
             {"kind": "board", "uid": "b-slow", "prompt": "What slows us down?", "columns": ["Process", "Tools"]},
             {"kind": "question", "uid": "q-deck-1", "type": "truefalse", "text": "Git is distributed", "correct": True},
-            {"kind": "survey", "uid": "s-end", "title": "How was today?", "items": [
-                {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5},
-                {"id": "comment", "type": "text", "text": "Anything else?"}]},
+            {
+                "kind": "survey",
+                "uid": "s-end",
+                "title": "How was today?",
+                "items": [
+                    {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5},
+                    {"id": "comment", "type": "text", "text": "Anything else?"},
+                ],
+            },
         ],
     }
 
@@ -68,9 +77,15 @@ def test_api_crud_keeps_uids_and_generates_missing_ones(logged_in):
     assert stored["activities"][1]["max_entries"] == 3  # defaults are written out
 
     listing = logged_in.get("/api/plans").json["plans"]
-    assert listing == [{"id": plan_id, "title": "Onboarding workshop", "activities": 5,
-                        "kinds": {"question": 1, "poll": 2, "board": 1, "survey": 1},
-                        "updated_at": listing[0]["updated_at"]}]
+    assert listing == [
+        {
+            "id": plan_id,
+            "title": "Onboarding workshop",
+            "activities": 5,
+            "kinds": {"question": 1, "poll": 2, "board": 1, "survey": 1},
+            "updated_at": listing[0]["updated_at"],
+        }
+    ]
 
     stored["title"] = "Renamed"
     stored["activities"].reverse()
@@ -98,9 +113,16 @@ def test_api_validation_lists_every_error_with_its_path_and_creates_nothing(logg
     response = logged_in.post("/api/plans", json=document)
     assert response.status_code == 400
     paths = {e["path"]: e["message"] for e in response.json["errors"]}
-    assert set(paths) == {"title", "activities.0.options", "activities.1.type", "activities.2.votes",
-                          "activities.2.columns.1", "activities.3.uid", "activities.4.items.0.scale",
-                          "activities.5.kind"}
+    assert set(paths) == {
+        "title",
+        "activities.0.options",
+        "activities.1.type",
+        "activities.2.votes",
+        "activities.2.columns.1",
+        "activities.3.uid",
+        "activities.4.items.0.scale",
+        "activities.5.kind",
+    }
     assert paths["activities.3.uid"] == "is used by another activity"
     assert paths["activities.2.votes"] == "must be a whole number from 1 to 20"
     assert plan_count(logged_in) == 0
@@ -141,8 +163,7 @@ def test_questions_added_from_a_deck_keep_their_uids(logged_in):
     deck = logged_in.post("/api/decks", json=sample_deck(3)).json
     questions = logged_in.get(f"/api/decks/{deck['id']}").json["deck"]["questions"]
     chosen = [{"kind": "question", **q} for q in (questions[2], questions[0])]
-    document = {"title": "Quiz and poll", "activities": [
-        {"kind": "poll", "type": "rating", "text": "Ready?"}, *chosen]}
+    document = {"title": "Quiz and poll", "activities": [{"kind": "poll", "type": "rating", "text": "Ready?"}, *chosen]}
     plan_id = create(logged_in, document)
     stored = logged_in.get(f"/api/plans/{plan_id}").json["plan"]["activities"]
     assert [a["uid"] for a in stored[1:]] == ["q2", "q0"]
@@ -262,13 +283,15 @@ def test_export_then_import_round_trip(logged_in):
     assert exported.status_code == 200 and exported.mimetype == "application/json"
     assert exported.headers["Content-Disposition"] == "attachment; filename=onboarding-workshop.quizroom-plan.json"
     assert json.loads(exported.data) == logged_in.get(f"/api/plans/{plan_id}").json["plan"]
-    imported = logged_in.post("/plans/import", data={"file": (io.BytesIO(exported.data), "plan.json")},
-                              content_type="multipart/form-data")
+    imported = logged_in.post(
+        "/plans/import", data={"file": (io.BytesIO(exported.data), "plan.json")}, content_type="multipart/form-data"
+    )
     assert imported.status_code == 302
     new_id = int(re.search(r"/plans/(\d+)/edit", imported.headers["Location"]).group(1))
     assert logged_in.get(f"/api/plans/{new_id}").json["plan"] == json.loads(exported.data)
-    upload = logged_in.post("/api/plans", data={"file": (io.BytesIO(exported.data), "plan.json")},
-                            content_type="multipart/form-data")
+    upload = logged_in.post(
+        "/api/plans", data={"file": (io.BytesIO(exported.data), "plan.json")}, content_type="multipart/form-data"
+    )
     assert upload.status_code == 201
 
 
@@ -286,10 +309,17 @@ def test_import_of_an_invalid_plan_lists_every_problem(logged_in):
     assert logged_in.get("/plans/import").status_code == 200
 
 
-@pytest.mark.parametrize(("path", "words"), [
-    ("", "Plan"), ("title", "Title"), ("activities", "Agenda"), ("activities.3.options.1", "Item 4 › option 2"),
-    ("activities.0.items.2.scale", "Item 1 › item 3 › scale"), ("activities.1.columns.0", "Item 2 › column 1"),
-])
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("", "Plan"),
+        ("title", "Title"),
+        ("activities", "Agenda"),
+        ("activities.3.options.1", "Item 4 › option 2"),
+        ("activities.0.items.2.scale", "Item 1 › item 3 › scale"),
+        ("activities.1.columns.0", "Item 2 › column 1"),
+    ],
+)
 def test_describe_path(path, words):
     assert describe_path(path) == words
 
@@ -311,7 +341,8 @@ def test_start_a_room_from_a_plan_through_the_api(app, logged_in):
     assert set(body) >= {"code", "room_id", "host_key", "join_url", "stage_url", "results_url"}
     live = app.extensions["quizroom.live"].rooms[body["code"]]
     assert [a.uid for a in live.engine.activities] == [
-        a["uid"] for a in logged_in.get(f"/api/plans/{plan_id}").json["plan"]["activities"]]
+        a["uid"] for a in logged_in.get(f"/api/plans/{plan_id}").json["plan"]["activities"]
+    ]
     with database(app).read() as s:
         row = s.get(models.Room, body["room_id"])
         assert (row.plan_id, row.deck_id, row.title, row.trainer_id) == (plan_id, None, "Onboarding workshop", 1)
@@ -323,9 +354,16 @@ def test_start_a_room_from_a_plan_through_the_api(app, logged_in):
     assert logged_in.get(f"/api/rooms/{body['room_id']}/results").status_code == 200
 
 
-@pytest.mark.parametrize("body", [
-    {"plan_id": "1"}, {"plan_id": True}, {"plan_id": 1, "deck_id": 1}, {}, {"plan_id": 1, "settings": {"x": 1}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"plan_id": "1"},
+        {"plan_id": True},
+        {"plan_id": 1, "deck_id": 1},
+        {},
+        {"plan_id": 1, "settings": {"x": 1}},
+    ],
+)
 def test_api_rooms_refuses_bad_plan_bodies(logged_in, body):
     create(logged_in, plan_document())
     response = logged_in.post("/api/rooms", json=body)

@@ -18,15 +18,35 @@ HOSTILE = "<svg/onload=alert()>"  # 20 characters: the longest nickname allowed
 FORMULA = "=HYPERLINK(1)"
 
 DECK = {
-    "format": "quizroom.deck", "version": 1, "title": "Results deck",
+    "format": "quizroom.deck",
+    "version": 1,
+    "title": "Results deck",
     "questions": [
-        {"uid": "r-single", "type": "single", "text": "Capital of France?", "time_limit": 20,
-         "choices": [{"text": "Paris", "correct": True}, {"text": "Lyon"}, {"text": "=cmd|' /C calc'!A0"}]},
-        {"uid": "r-multi", "type": "multi", "text": "Which are prime?", "time_limit": 20,
-         "choices": [{"text": "2", "correct": True}, {"text": "3", "correct": True}, {"text": "4"}]},
+        {
+            "uid": "r-single",
+            "type": "single",
+            "text": "Capital of France?",
+            "time_limit": 20,
+            "choices": [{"text": "Paris", "correct": True}, {"text": "Lyon"}, {"text": "=cmd|' /C calc'!A0"}],
+        },
+        {
+            "uid": "r-multi",
+            "type": "multi",
+            "text": "Which are prime?",
+            "time_limit": 20,
+            "choices": [{"text": "2", "correct": True}, {"text": "3", "correct": True}, {"text": "4"}],
+        },
         {"uid": "r-typed", "type": "typed", "text": "Type the answer: 1+1", "accepted": ["two", "2"]},
-        {"uid": "r-slider", "type": "slider", "text": "Degrees?", "min": -20, "max": 40, "correct": 20,
-         "tolerance": 2, "unit": "°C"},
+        {
+            "uid": "r-slider",
+            "type": "slider",
+            "text": "Degrees?",
+            "min": -20,
+            "max": 40,
+            "correct": 20,
+            "tolerance": 2,
+            "unit": "°C",
+        },
         {"uid": "r-order", "type": "order", "text": "Order these", "items": ["first", "second", "third"]},
         {"uid": "r-poll", "type": "poll", "text": "Mood?", "choices": [{"text": "Good"}, {"text": "Meh"}]},
         {"uid": "r-skip", "type": "truefalse", "text": "Skipped one", "correct": True},
@@ -42,8 +62,9 @@ class Room:
         self.app, self.clock = app, clock
         self.live = app.extensions["quizroom.live"]
         questions = parse_deck(deck).questions
-        self.room, key = self.live.open_room(trainer_id=trainer_id, deck_id=None, title=deck["title"],
-                                             activities=questions, settings={})
+        self.room, key = self.live.open_room(
+            trainer_id=trainer_id, deck_id=None, title=deck["title"], activities=questions, settings={}
+        )
         self.host = socket_client(app)
         assert self.host.emit("host:attach", {"code": self.room.code, "key": key}, callback=True)["ok"]
         self.players: dict[str, object] = {}
@@ -165,7 +186,10 @@ def test_report_per_question(logged_in, played):
     assert (single["answered"], single["correct"], single["percent_correct"]) == (3, 2, 67)
     assert single["average_ms"] == 3667  # 2 s, 3 s and 6 s after the question opened
     assert [(b["label"], b["count"], b["percent"], b["correct"]) for b in single["distribution"]] == [
-        ("Paris", 2, 67, True), ("Lyon", 0, 0, False), ("=cmd|' /C calc'!A0", 1, 33, False)]
+        ("Paris", 2, 67, True),
+        ("Lyon", 0, 0, False),
+        ("=cmd|' /C calc'!A0", 1, 33, False),
+    ]
 
     multi = questions[1]
     assert multi["correct_answer"] == "2; 3"
@@ -181,17 +205,24 @@ def test_report_per_question(logged_in, played):
     assert slider["correct"] == 2
     assert slider["stats"]["median"] == 20
     assert [(b["label"], b["correct"]) for b in slider["distribution"]] == [
-        ("-5 °C", False), ("20 °C", True), ("21 °C", True)]
+        ("-5 °C", False),
+        ("20 °C", True),
+        ("21 °C", True),
+    ]
 
     order = questions[4]
     assert order["correct_answer"] == "first → second → third"
     assert {(b["label"], b["count"], b["correct"]) for b in order["distribution"]} == {
-        ("first → second → third", 2, True), ("third → second → first", 1, False)}
+        ("first → second → third", 2, True),
+        ("third → second → first", 1, False),
+    }
 
     poll = questions[5]
     assert poll["correct_answer"] is None and poll["percent_correct"] is None
     assert [(b["label"], b["count"], b["correct"]) for b in poll["distribution"]] == [
-        ("Good", 2, None), ("Meh", 1, None)]
+        ("Good", 2, None),
+        ("Meh", 1, None),
+    ]
 
     skipped = questions[6]
     assert skipped["answered"] == 0 and skipped["distribution"][0]["count"] == 0  # Ann's answer was voided
@@ -210,8 +241,15 @@ def test_report_per_participant(logged_in, played):
     # The participant x question grid.
     cells = ann["answers"]
     assert len(cells) == 8
-    assert cells[0] == {"question": 0, "status": "answered", "value": 0, "answer": "Paris", "correct": True,
-                        "points": cells[0]["points"], "response_ms": 2000}
+    assert cells[0] == {
+        "question": 0,
+        "status": "answered",
+        "value": 0,
+        "answer": "Paris",
+        "correct": True,
+        "points": cells[0]["points"],
+        "response_ms": 2000,
+    }
     assert cells[1]["answer"] == "2; 3"
     assert cells[4]["answer"] == "first → second → third"
     assert cells[6]["status"] == "skipped" and cells[6]["answer"] == ""
@@ -251,8 +289,20 @@ def test_csv_has_one_row_per_participant_and_question(logged_in, played):
     assert response.headers["Content-Disposition"].startswith("attachment; filename=quizroom-results-deck-")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header == ["room", "room_code", "room_date", "question_number", "question_type", "question_text",
-                      "participant", "answer", "correct", "points", "response_ms", "status"]
+    assert header == [
+        "room",
+        "room_code",
+        "room_date",
+        "question_number",
+        "question_type",
+        "question_text",
+        "participant",
+        "answer",
+        "correct",
+        "points",
+        "response_ms",
+        "status",
+    ]
     assert len(body) == 3 * 8  # every question was opened (Q7 skipped, Q8 ended with no answers)
     by_key = {(r[6], int(r[3])): dict(zip(header, r, strict=True)) for r in body}
     ann_q1 = by_key[("Ann", 1)]
@@ -275,10 +325,21 @@ def test_csv_has_one_row_per_participant_and_question(logged_in, played):
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in body for cell in row)
 
 
-@pytest.mark.parametrize(("cell", "safe"), [
-    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("plain", "plain"), ("", ""), (42, 42), (None, None),
-])
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("", ""),
+        (42, 42),
+        (None, None),
+    ],
+)
 def test_neutralise(cell, safe):
     assert neutralise(cell) == safe
 
@@ -310,16 +371,43 @@ def test_rows_inserted_directly(app, trainer, logged_in):
     """Reports read only the tables: a room written by another process (or an older version)."""
     specs = parse_deck(DECK).to_document()["questions"][:1]
     with database(app).transaction() as s:
-        row = models.Room(code="123456", trainer_id=trainer.id, deck_id=None, title="Imported room",
-                          host_salt="x", live=False,
-                          snapshot={"questions": specs, "phase": "ended", "index": 0, "voided": []})
+        row = models.Room(
+            code="123456",
+            trainer_id=trainer.id,
+            deck_id=None,
+            title="Imported room",
+            host_salt="x",
+            live=False,
+            snapshot={"questions": specs, "phase": "ended", "index": 0, "voided": []},
+        )
         s.add(row)
         s.flush()
-        s.add(models.Participant(room_id=row.id, number=1, nickname="@evil", token_hash="t1", score=900,
-                                 correct=1, answered=1, best_streak=1))
-        s.add(models.Answer(room_id=row.id, participant_number=1, question_index=0, question_uid="r-single",
-                            value={"v": 0}, correct=True, points=900, streak=1, response_ms=1500,
-                            answered_at=models.utcnow()))
+        s.add(
+            models.Participant(
+                room_id=row.id,
+                number=1,
+                nickname="@evil",
+                token_hash="t1",
+                score=900,
+                correct=1,
+                answered=1,
+                best_streak=1,
+            )
+        )
+        s.add(
+            models.Answer(
+                room_id=row.id,
+                participant_number=1,
+                question_index=0,
+                question_uid="r-single",
+                value={"v": 0},
+                correct=True,
+                points=900,
+                streak=1,
+                response_ms=1500,
+                answered_at=models.utcnow(),
+            )
+        )
         room_id = row.id
     with database(app).read() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(models.Answer)) == 1

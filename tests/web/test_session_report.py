@@ -18,25 +18,55 @@ HOSTILE_NOTE = "<script>alert(1)</script>"
 FORMULA = "=cmd()"
 
 PLAN = {
-    "format": "quizroom.plan", "version": 1, "title": "Retro workshop",
+    "format": "quizroom.plan",
+    "version": 1,
+    "title": "Retro workshop",
     "activities": [
-        {"kind": "poll", "uid": "drink", "type": "single", "text": "Tea or coffee?",
-         "options": ["Tea", "Coffee", "=1+1"], "anonymous": False},                          # 0
+        {
+            "kind": "poll",
+            "uid": "drink",
+            "type": "single",
+            "text": "Tea or coffee?",
+            "options": ["Tea", "Coffee", "=1+1"],
+            "anonymous": False,
+        },  # 0
         {"kind": "poll", "uid": "cloud", "type": "wordcloud", "text": "One word for Git?"},  # 1
         {"kind": "poll", "uid": "mood", "type": "rating", "text": "How do you feel?", "scale": 5},  # 2
-        {"kind": "poll", "uid": "rank", "type": "ranking", "text": "Rank the topics",
-         "options": ["Alpha", "Beta", "Gamma"]},                                              # 3
+        {
+            "kind": "poll",
+            "uid": "rank",
+            "type": "ranking",
+            "text": "Rank the topics",
+            "options": ["Alpha", "Beta", "Gamma"],
+        },  # 3
         {"kind": "poll", "uid": "ideas", "type": "open", "text": "Ideas?", "anonymous": False},  # 4
-        {"kind": "board", "uid": "retro", "prompt": "What should we keep or change?",
-         "columns": ["Keep", "Change"], "votes": 3},                                          # 5
-        {"kind": "question", "uid": "q-sum", "type": "single", "text": "2 + 2?",
-         "choices": [{"text": "4", "correct": True}, {"text": "5"}]},                        # 6
-        {"kind": "survey", "uid": "pulse", "title": "How was today?", "anonymous": True, "items": [
-            {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5},
-            {"id": "trainer", "type": "rating", "text": "Rate the trainer", "scale": 5},
-            {"id": "use", "type": "text", "text": "What will you use?"},
-            {"id": "unclear", "type": "text", "text": "What was unclear?"},
-            {"id": "comment", "type": "text", "text": "Anything else?"}]},                    # 7
+        {
+            "kind": "board",
+            "uid": "retro",
+            "prompt": "What should we keep or change?",
+            "columns": ["Keep", "Change"],
+            "votes": 3,
+        },  # 5
+        {
+            "kind": "question",
+            "uid": "q-sum",
+            "type": "single",
+            "text": "2 + 2?",
+            "choices": [{"text": "4", "correct": True}, {"text": "5"}],
+        },  # 6
+        {
+            "kind": "survey",
+            "uid": "pulse",
+            "title": "How was today?",
+            "anonymous": True,
+            "items": [
+                {"id": "session", "type": "rating", "text": "Rate the session", "scale": 5},
+                {"id": "trainer", "type": "rating", "text": "Rate the trainer", "scale": 5},
+                {"id": "use", "type": "text", "text": "What will you use?"},
+                {"id": "unclear", "type": "text", "text": "What was unclear?"},
+                {"id": "comment", "type": "text", "text": "Anything else?"},
+            ],
+        },  # 7
         {"kind": "poll", "uid": "never", "type": "single", "text": "Never reached", "options": ["a", "b"]},  # 8
     ],
 }
@@ -74,8 +104,9 @@ class PlanRoom:
 
     def respond(self, nickname: str, action: str, **payload) -> dict:
         self.clock.advance(1)
-        ack = self.people[nickname].emit("respond", {"position": self.engine.index, "action": action,
-                                                     "payload": payload}, callback=True)
+        ack = self.people[nickname].emit(
+            "respond", {"position": self.engine.index, "action": action, "payload": payload}, callback=True
+        )
         assert ack["ok"], (nickname, action, payload, ack)
         return ack
 
@@ -109,8 +140,14 @@ def played(app, clock, logged_in):
     room.respond("Bob", "entry", text="Fewer slides")
     room.host_do("hide", entry=2)
     room.next()  # 5: board
-    notes = [("Ann", "Pairing", 0), ("Ann", HOSTILE_NOTE, 1), ("Bob", "Reviews", 0), ("Bob", FORMULA, 1),
-             ("Cy", "Demos", 0), ("Cy", "Spam", 1)]
+    notes = [
+        ("Ann", "Pairing", 0),
+        ("Ann", HOSTILE_NOTE, 1),
+        ("Bob", "Reviews", 0),
+        ("Bob", FORMULA, 1),
+        ("Cy", "Demos", 0),
+        ("Cy", "Spam", 1),
+    ]
     for nickname, text, column in notes:  # note ids 1..6 in this order
         room.respond(nickname, "note", text=text, column=column)
     room.host_do("group", note=3, onto=1)
@@ -146,8 +183,10 @@ def report(client, room) -> dict:
 def csv_rows(client, room, position: int) -> tuple[list[str], list[dict]]:
     response = client.get(f"/results/{room.id}/activity/{position}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert re.fullmatch(rf"attachment; filename=quizroom-[a-z-]+-{room.code}-[0-9-]+-item{position + 1}-\w+\.csv",
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        rf"attachment; filename=quizroom-[a-z-]+-{room.code}-[0-9-]+-item{position + 1}-\w+\.csv",
+        response.headers["Content-Disposition"],
+    )
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows[1:] for cell in row)
     return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
@@ -178,7 +217,9 @@ def test_json_has_every_activity_report(logged_in, played):
 
     entries = activities[4]["report"]["results"]["entries"]
     assert [(e["text"], e["nickname"], e["hidden"]) for e in entries] == [
-        ("More examples", "Ann", False), ("Fewer slides", "Bob", True)]
+        ("More examples", "Ann", False),
+        ("Fewer slides", "Bob", True),
+    ]
 
     board = activities[5]["report"]
     votes = {n["text"]: n["votes"] for n in board["notes"]}
@@ -193,7 +234,10 @@ def test_json_has_every_activity_report(logged_in, played):
     assert survey["responses"] == 3 and "answers" not in survey
     items = {i["id"]: i for i in survey["results"]["items"]}
     assert (items["session"]["distribution"], items["session"]["mean"], items["session"]["count"]) == (
-        [0, 0, 0, 1, 1], 4.5, 2)
+        [0, 0, 0, 1, 1],
+        4.5,
+        2,
+    )
     assert (items["trainer"]["mean"], items["trainer"]["count"]) == (4.5, 2)
     assert items["use"]["answers"] == [{"text": "Pairing"}]
     assert items["unclear"]["answers"] == [{"text": "Rebase"}]
@@ -201,7 +245,8 @@ def test_json_has_every_activity_report(logged_in, played):
 
     # The quiz question is reported as before, numbered among the questions only.
     assert [(q["number"], q["position"], q["text"], q["answered"], q["correct"]) for q in data["questions"]] == [
-        (1, 6, "2 + 2?", 3, 2)]
+        (1, 6, "2 + 2?", 3, 2)
+    ]
     assert data["summary"]["questions"] == 1 and data["summary"]["activities"] == 8
     assert data["summary"]["activities_run"] == 7
 
@@ -246,15 +291,21 @@ def test_results_page_shows_every_agenda_item_in_order(logged_in, played):
 
     ideas = card(5)
     assert "More examples" in ideas and "— Ann" in ideas
-    assert re.search(r"Fewer slides</span> <span class=\"note-author\">— Bob</span> "
-                     r"<span class=\"badge badge-hidden\">hidden by host</span>", ideas)
+    assert re.search(
+        r"Fewer slides</span> <span class=\"note-author\">— Bob</span> "
+        r"<span class=\"badge badge-hidden\">hidden by host</span>",
+        ideas,
+    )
 
     board = card(6)
-    assert "<h4>Keep <span class=\"count\">(3)</span></h4>" in board
-    assert "Collaboration <span class=\"group-votes\">4 votes</span>" in board
+    assert '<h4>Keep <span class="count">(3)</span></h4>' in board
+    assert 'Collaboration <span class="group-votes">4 votes</span>' in board
     assert board.index("Pairing") < board.index("Reviews") < board.index("Demos")
-    assert re.search(r"Demos</span>\s*<span class=\"note-votes\">0 votes</span> "
-                     r"<span class=\"badge badge-hidden\">hidden by host</span>", board)
+    assert re.search(
+        r"Demos</span>\s*<span class=\"note-votes\">0 votes</span> "
+        r"<span class=\"badge badge-hidden\">hidden by host</span>",
+        board,
+    )
     assert "Deleted by the host" in board and "deleted by host" in board
     assert board.index(FORMULA) < board.index("&lt;script&gt;")  # Change: most votes first
     assert "5 notes from 3 people (1 hidden by host) · 8 votes from 3 people" in board
@@ -300,7 +351,9 @@ def test_poll_csv_one_row_per_response(logged_in, played):
 
     _header, rows = csv_rows(logged_in, played, 4)
     assert [(r["text"], r["status"], r["participant"]) for r in rows] == [
-        ("More examples", "shown", "Ann"), ("Fewer slides", "hidden by host", "Bob")]
+        ("More examples", "shown", "Ann"),
+        ("Fewer slides", "hidden by host", "Bob"),
+    ]
 
 
 def test_board_csv_one_row_per_note(logged_in, played):
@@ -321,8 +374,14 @@ def test_board_csv_one_row_per_note(logged_in, played):
 
 def test_survey_csv_one_row_per_response_one_column_per_item(logged_in, played):
     header, rows = csv_rows(logged_in, played, 7)
-    assert header[6:] == ["response", "Rate the session [session]", "Rate the trainer [trainer]",
-                          "What will you use? [use]", "What was unclear? [unclear]", "Anything else? [comment]"]
+    assert header[6:] == [
+        "response",
+        "Rate the session [session]",
+        "Rate the trainer [trainer]",
+        "What will you use? [use]",
+        "What was unclear? [unclear]",
+        "Anything else? [comment]",
+    ]
     assert [[r[h] for h in header[7:]] for r in rows] == [
         ["5", "4", "Pairing", "", ""],
         ["4", "5", "", "", "Thanks"],
@@ -372,8 +431,12 @@ def test_reports_are_private(app, logged_in, played):
     accounts.create_trainer(app, email="other@example.com", name="Other", password="other password")
     other = app.test_client()
     other.post("/login", data={"email": "other@example.com", "password": "other password"})
-    for url in (f"/results/{played.id}", f"/results/{played.id}/activity/5.csv",
-                f"/results/{played.id}/activity/5.md", f"/api/rooms/{played.id}/results"):
+    for url in (
+        f"/results/{played.id}",
+        f"/results/{played.id}/activity/5.csv",
+        f"/results/{played.id}/activity/5.md",
+        f"/api/rooms/{played.id}/results",
+    ):
         assert other.get(url).status_code == 404
     assert app.test_client().get(f"/results/{played.id}/activity/5.csv").status_code == 302
 
@@ -392,8 +455,12 @@ def test_a_live_plan_room_reports_what_is_stored_so_far(app, clock, logged_in):
 
 
 def test_named_board_without_questions(app, clock, logged_in):
-    plan = {"title": "Just a board", "activities": [
-        {"kind": "board", "uid": "free", "prompt": "Ideas", "anonymous": False, "multiple_votes": True, "votes": 2}]}
+    plan = {
+        "title": "Just a board",
+        "activities": [
+            {"kind": "board", "uid": "free", "prompt": "Ideas", "anonymous": False, "multiple_votes": True, "votes": 2}
+        ],
+    }
     room = PlanRoom(app, clock, logged_in, plan)
     room.join("Ann", "Bob")
     room.next()
@@ -405,12 +472,14 @@ def test_named_board_without_questions(app, clock, logged_in):
     room.host_do("close_voting")
 
     html = logged_in.get(f"/results/{room.id}").text
-    assert "Answer grid" not in html and "Download CSV<span class=\"visually-hidden\"> of the quiz" not in html
+    assert "Answer grid" not in html and 'Download CSV<span class="visually-hidden"> of the quiz' not in html
     assert '<ul class="participant-list">' in html and "— Ann" in html
     header, rows = csv_rows(logged_in, room, 0)
     assert header[-1] == "author"
     assert [(r["text"], r["column"], r["votes"], r["author"]) for r in rows] == [
-        ("First line\n- second line", "", "2", "Ann"), ("'@mention", "", "0", "Bob")]
+        ("First line\n- second line", "", "2", "Ann"),
+        ("'@mention", "", "0", "Bob"),
+    ]
     text = logged_in.get(f"/results/{room.id}/activity/0.md").data.decode()
     assert "- First line  \n  \\- second line (2 votes) — Ann" in text
     assert "- '@mention (0 votes) — Bob" in text and "##" not in text.replace("# Ideas", "")

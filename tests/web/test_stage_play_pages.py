@@ -85,14 +85,25 @@ def test_opening_a_room_needs_a_signed_in_trainer_and_answers_json(app, client, 
     assert "Location" not in response.headers
 
 
-@pytest.mark.parametrize("body", [
-    None, [], {"deck_id": "1"}, {"deck_id": True}, {"deck_id": 1, "settings": []},
-    {"deck_id": 1, "settings": {"question_on_device": "yes"}}, {"deck_id": 1, "settings": {"colour": True}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {"deck_id": "1"},
+        {"deck_id": True},
+        {"deck_id": 1, "settings": []},
+        {"deck_id": 1, "settings": {"question_on_device": "yes"}},
+        {"deck_id": 1, "settings": {"colour": True}},
+    ],
+)
 def test_bad_bodies_are_refused(app, logged_in, trainer, body):
     deck_id(app, trainer)
-    response = logged_in.post("/api/rooms", json=body) if body is not None else logged_in.post(
-        "/api/rooms", data="not json", content_type="application/json")
+    response = (
+        logged_in.post("/api/rooms", json=body)
+        if body is not None
+        else logged_in.post("/api/rooms", data="not json", content_type="application/json")
+    )
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
 
@@ -155,17 +166,22 @@ def test_the_host_key_on_the_stage_opens_the_room(app, logged_in, trainer):
 
 def test_stage_html_never_contains_answers(app, logged_in, trainer):
     document = {
-        "format": "quizroom.deck", "version": 1, "title": "Secrets",
+        "format": "quizroom.deck",
+        "version": 1,
+        "title": "Secrets",
         "questions": [
-            {"type": "single", "text": "Pick one", "choices": [
-                {"text": "Zanzibar-right", "correct": True}, {"text": "Quokka-wrong"}]},
+            {
+                "type": "single",
+                "text": "Pick one",
+                "choices": [{"text": "Zanzibar-right", "correct": True}, {"text": "Quokka-wrong"}],
+            },
             {"type": "typed", "text": "Type it", "accepted": ["Xylophone-typed"]},
             {"type": "order", "text": "Order them", "items": ["Walrus-first", "Narwhal-second"]},
         ],
     }
     room = open_room(logged_in, deck_id(app, trainer, document))
     html = logged_in.get(f"/rooms/{room['code']}/stage").get_data(as_text=True)
-    for secret in ("Zanzibar", "Quokka", "Xylophone", "Walrus", "Narwhal", "Pick one", "correct\""):
+    for secret in ("Zanzibar", "Quokka", "Xylophone", "Walrus", "Narwhal", "Pick one", 'correct"'):
         assert secret not in html
     assert "Secrets" in html  # the title is shown
 
