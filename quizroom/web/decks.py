@@ -40,6 +40,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import decks, models
 from ..engine import DeckInvalid
 from ..engine.deck import FORMAT, TITLE_MAX, VERSION
+from . import documents
 from .auth import api_login_required
 
 bp = Blueprint("decks", __name__)
@@ -91,31 +92,13 @@ PATH_WORDS = {
     "multiple": "several answers allowed",
     "display": "display order",
 }
-ITEM_WORDS = {"choices": "answer", "accepted": "accepted answer", "items": "item"}
+# numbered entries of a list: "questions.2" is "Question 3"
+ROW_WORDS = {"questions": "question", "choices": "answer", "accepted": "accepted answer", "items": "item"}
 
 
 def describe_path(path: str) -> str:
     """``questions.2.choices.1`` -> ``Question 3 › answer 2``: what a trainer calls it."""
-    if not path:
-        return "Deck"
-    parts = path.split(".")
-    words: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        following = parts[i + 1] if i + 1 < len(parts) else None
-        if part == "questions" and following is not None and following.isdigit():
-            words.append(f"Question {int(following) + 1}")
-            i += 2
-            continue
-        if part in ITEM_WORDS and following is not None and following.isdigit():
-            words.append(f"{ITEM_WORDS[part]} {int(following) + 1}")
-            i += 2
-            continue
-        words.append(PATH_WORDS.get(part, part))
-        i += 1
-    text = " › ".join(words)
-    return text[:1].upper() + text[1:]
+    return documents.describe_path(path, document="Deck", words=PATH_WORDS, rows=ROW_WORDS)
 
 
 def read_document(data: bytes, what: str = "the file") -> tuple[object, list[dict]]:

@@ -33,6 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import decks, plans
 from ..engine import DeckInvalid
 from ..engine.plan import default_survey
+from . import documents
 from .auth import api_login_required
 from .decks import _iso, question_count, read_document, slug
 
@@ -76,7 +77,9 @@ PATH_WORDS = {
     "image": "image",
     "multiple": "several answers allowed",
 }
-ITEM_WORDS = {
+# numbered entries of a list: "activities.2" is "Item 3"
+ROW_WORDS = {
+    "activities": "item",
     "options": "option",
     "columns": "column",
     "items": "item",
@@ -87,26 +90,7 @@ ITEM_WORDS = {
 
 def describe_path(path: str) -> str:
     """``activities.2.options.1`` -> ``Item 3 › option 2``: what a trainer calls it."""
-    if not path:
-        return "Plan"
-    parts = path.split(".")
-    words: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        following = parts[i + 1] if i + 1 < len(parts) else None
-        if part == "activities" and following is not None and following.isdigit():
-            words.append(f"Item {int(following) + 1}")
-            i += 2
-            continue
-        if part in ITEM_WORDS and following is not None and following.isdigit():
-            words.append(f"{ITEM_WORDS[part]} {int(following) + 1}")
-            i += 2
-            continue
-        words.append(PATH_WORDS.get(part, part))
-        i += 1
-    text = " › ".join(words)
-    return text[:1].upper() + text[1:]
+    return documents.describe_path(path, document="Plan", words=PATH_WORDS, rows=ROW_WORDS)
 
 
 # ---------------------------------------------------------------- helpers
