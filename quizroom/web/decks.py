@@ -96,30 +96,12 @@ PATH_WORDS = {
 ROW_WORDS = {"questions": "question", "choices": "answer", "accepted": "accepted answer", "items": "item"}
 
 
+KIND = documents.Kind(name="deck", short="deck", action="decks.import_deck", cancel="decks.index")
+
+
 def describe_path(path: str) -> str:
     """``questions.2.choices.1`` -> ``Question 3 › answer 2``: what a trainer calls it."""
     return documents.describe_path(path, document="Deck", words=PATH_WORDS, rows=ROW_WORDS)
-
-
-def read_document(data: bytes, what: str = "the file") -> tuple[object, list[dict]]:
-    """Decode an uploaded deck file (or a request body): (document, []) or (None, [error])."""
-    if not data.strip():
-        return None, [{"path": "", "message": f"{what} is empty"}]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [{"path": "", "message": f"{what} is not UTF-8 text: is it a quizroom deck (.json)?"}]
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as error:
-        return None, [
-            {
-                "path": "",
-                "message": f"{what} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-            }
-        ]
-    except RecursionError:
-        return None, [{"path": "", "message": f"{what} is not a deck: it is nested too deeply"}]
 
 
 def empty_document() -> dict:
@@ -251,22 +233,8 @@ def delete(deck_id: int):
 @login_required
 def import_deck():
     if request.method == "GET":
-        return render_template("decks/import.html", errors=[], filename=None)
-    try:
-        upload = request.files.get("file")
-        pasted = request.form.get("document", "")
-    except RequestEntityTooLarge:
-        errors = [{"path": "", "message": "the file is too large"}]
-        return render_template("decks/import.html", errors=errors, filename=None), 413
-    filename = upload.filename if upload and upload.filename else None
-    if filename:
-        data = upload.read()
-    elif pasted.strip():
-        data = pasted.encode("utf-8")
-    else:
-        errors = [{"path": "", "message": "choose a deck file (.json) to import"}]
-        return render_template("decks/import.html", errors=errors, filename=None), 400
-    document, errors = read_document(data, "the file" if filename else "the pasted text")
+        return render_template("import.html", kind=KIND, errors=[], filename=None)
+    document, filename, errors, status = documents.import_form(KIND)
     if not errors:
         try:
             row = decks.create_deck(current_app, current_user.id, document)
@@ -276,7 +244,7 @@ def import_deck():
             flash(f"Imported “{row.title}” with {question_count(row)} question(s).", "success")
             return redirect(url_for("decks.edit", deck_id=row.id))
     labelled = [dict(e, label=describe_path(e["path"])) for e in errors]
-    return render_template("decks/import.html", errors=labelled, filename=filename), 400
+    return render_template("import.html", kind=KIND, errors=labelled, filename=filename), status
 
 
 # --------------------------------------------------------------------- API
@@ -292,23 +260,11 @@ def api_list():
     )
 
 
-def _body_document() -> tuple[object, list[dict]]:
-    """A deck document from a JSON body, or from an uploaded file (multipart field "file")."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            return None, [{"path": "", "message": 'send the deck as JSON, or upload it as the field "file"'}]
-        return read_document(upload.read())
-    if not request.is_json:
-        return None, [{"path": "", "message": "send the deck as JSON (Content-Type: application/json)"}]
-    return read_document(request.get_data(), "the request body")
-
-
 @bp.post("/api/decks")
 @api_login_required
 def api_create():
     try:
-        document, errors = _body_document()
+        document, errors = documents.body_document(KIND)
     except RequestEntityTooLarge:
         return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
     if errors:
@@ -335,7 +291,7 @@ def api_update(deck_id: int):
     if _owned(deck_id) is None:
         return _not_found()
     try:
-        document, errors = _body_document()
+        document, errors = documents.body_document(KIND)
     except RequestEntityTooLarge:
         return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
     if errors:

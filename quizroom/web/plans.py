@@ -35,7 +35,7 @@ from ..engine import DeckInvalid
 from ..engine.plan import default_survey
 from . import documents
 from .auth import api_login_required
-from .decks import _iso, question_count, read_document, slug
+from .decks import _iso, question_count, slug
 
 bp = Blueprint("plans", __name__)
 
@@ -86,6 +86,9 @@ ROW_WORDS = {
     "choices": "answer",
     "accepted": "accepted answer",
 }
+
+
+KIND = documents.Kind(name="session plan", short="plan", action="plans.import_plan", cancel="plans.index")
 
 
 def describe_path(path: str) -> str:
@@ -200,22 +203,8 @@ def delete(plan_id: int):
 @login_required
 def import_plan():
     if request.method == "GET":
-        return render_template("plans/import.html", errors=[], filename=None)
-    try:
-        upload = request.files.get("file")
-        pasted = request.form.get("document", "")
-    except RequestEntityTooLarge:
-        errors = [{"path": "", "message": "the file is too large", "label": "Plan"}]
-        return render_template("plans/import.html", errors=errors, filename=None), 413
-    filename = upload.filename if upload and upload.filename else None
-    if filename:
-        data = upload.read()
-    elif pasted.strip():
-        data = pasted.encode("utf-8")
-    else:
-        errors = [{"path": "", "message": "choose a plan file (.json) to import", "label": "Plan"}]
-        return render_template("plans/import.html", errors=errors, filename=None), 400
-    document, errors = read_document(data, "the file" if filename else "the pasted text")
+        return render_template("import.html", kind=KIND, errors=[], filename=None)
+    document, filename, errors, status = documents.import_form(KIND)
     if not errors:
         try:
             row = plans.create_plan(current_app, current_user.id, document)
@@ -225,7 +214,7 @@ def import_plan():
             flash(f"Imported “{row.title}”: {plans.agenda_summary(row.document)}.", "success")
             return redirect(url_for("plans.edit", plan_id=row.id))
     labelled = [dict(e, label=describe_path(e["path"])) for e in errors]
-    return render_template("plans/import.html", errors=labelled, filename=filename), 400
+    return render_template("import.html", kind=KIND, errors=labelled, filename=filename), status
 
 
 # --------------------------------------------------------------------- API
@@ -235,21 +224,9 @@ def api_list():
     return jsonify(plans=[_summary_json(r) for r in plans.list_plans(current_app, current_user.id)])
 
 
-def _body_document() -> tuple[object, list[dict]]:
-    """A plan document from a JSON body, or from an uploaded file (multipart field "file")."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            return None, [{"path": "", "message": 'send the plan as JSON, or upload it as the field "file"'}]
-        return read_document(upload.read())
-    if not request.is_json:
-        return None, [{"path": "", "message": "send the plan as JSON (Content-Type: application/json)"}]
-    return read_document(request.get_data(), "the request body")
-
-
 def _write(plan_id: int | None):
     try:
-        document, errors = _body_document()
+        document, errors = documents.body_document(KIND)
     except RequestEntityTooLarge:
         return jsonify(errors=[{"path": "", "message": "the plan is too large"}]), 413
     if errors:
