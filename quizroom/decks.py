@@ -7,59 +7,32 @@ from flask import Flask
 
 from . import models
 from .app import database
-from .engine import Deck, parse_deck
+from .engine import parse_deck
+from .owned import OwnedDocuments
 
-
-def _row(deck: Deck, trainer_id: int) -> dict:
-    return {"trainer_id": trainer_id, "title": deck.title, "document": deck.to_document()}
+DECKS = OwnedDocuments(models.Deck, parse_deck)
 
 
 def create_deck(app: Flask, trainer_id: int, document: object) -> models.Deck:
     """Validate (raises DeckInvalid, creating nothing) and store a new deck."""
-    deck = parse_deck(document)
-    with database(app).transaction() as s:
-        row = models.Deck(**_row(deck, trainer_id))
-        s.add(row)
-        s.flush()
-        return row
+    return DECKS.create(app, trainer_id, document)
 
 
 def update_deck(app: Flask, trainer_id: int, deck_id: int, document: object) -> models.Deck | None:
     """Replace a deck's content; question uids sent back by the editor are kept."""
-    deck = parse_deck(document)
-    with database(app).transaction() as s:
-        row = s.get(models.Deck, deck_id)
-        if row is None or row.trainer_id != trainer_id:
-            return None
-        row.title = deck.title
-        row.document = deck.to_document()
-        return row
+    return DECKS.update(app, trainer_id, deck_id, document)
 
 
 def list_decks(app: Flask, trainer_id: int) -> list[models.Deck]:
-    with database(app).read() as s:
-        return list(
-            s.scalars(
-                sa.select(models.Deck)
-                .where(models.Deck.trainer_id == trainer_id)
-                .order_by(models.Deck.updated_at.desc())
-            )
-        )
+    return DECKS.of_trainer(app, trainer_id)
 
 
 def get_deck(app: Flask, trainer_id: int, deck_id: int) -> models.Deck | None:
-    with database(app).read() as s:
-        row = s.get(models.Deck, deck_id)
-        return row if row is not None and row.trainer_id == trainer_id else None
+    return DECKS.get(app, trainer_id, deck_id)
 
 
 def delete_deck(app: Flask, trainer_id: int, deck_id: int) -> bool:
-    with database(app).transaction() as s:
-        row = s.get(models.Deck, deck_id)
-        if row is None or row.trainer_id != trainer_id:
-            return False
-        s.delete(row)
-        return True
+    return DECKS.delete(app, trainer_id, deck_id)
 
 
 def find_deck_by_title(app: Flask, trainer_id: int, title: str) -> models.Deck | None:

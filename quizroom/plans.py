@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from . import models
-from .app import database
-from .engine.plan import Plan, parse_plan
+from .engine.plan import parse_plan
+from .owned import OwnedDocuments
 
 FORMAT = "quizroom.plan"
 VERSION = 1
@@ -30,58 +30,35 @@ KIND_WORDS = {
 }
 
 
-def _row(plan: Plan, trainer_id: int) -> dict:
-    return {"trainer_id": trainer_id, "title": plan.title, "document": plan.to_document()}
+def _release_rooms(session, row: models.Plan) -> None:
+    """Rooms started from the plan keep their results (their plan_id becomes NULL; databases
+    that gained the column later have no foreign key to do it)."""
+    session.execute(sa.update(models.Room).where(models.Room.plan_id == row.id).values(plan_id=None))
+
+
+PLANS = OwnedDocuments(models.Plan, parse_plan, before_delete=_release_rooms)
 
 
 def create_plan(app: Flask, trainer_id: int, document: object) -> models.Plan:
     """Validate (raises DeckInvalid, creating nothing) and store a new plan."""
-    plan = parse_plan(document)
-    with database(app).transaction() as s:
-        row = models.Plan(**_row(plan, trainer_id))
-        s.add(row)
-        s.flush()
-        return row
+    return PLANS.create(app, trainer_id, document)
 
 
 def update_plan(app: Flask, trainer_id: int, plan_id: int, document: object) -> models.Plan | None:
     """Replace a plan's content (uids sent back by the editor are kept); None if not theirs."""
-    plan = parse_plan(document)
-    with database(app).transaction() as s:
-        row = s.get(models.Plan, plan_id)
-        if row is None or row.trainer_id != trainer_id:
-            return None
-        row.title = plan.title
-        row.document = plan.to_document()
-        return row
+    return PLANS.update(app, trainer_id, plan_id, document)
 
 
 def list_plans(app: Flask, trainer_id: int) -> list[models.Plan]:
-    with database(app).read() as s:
-        return list(
-            s.scalars(
-                sa.select(models.Plan)
-                .where(models.Plan.trainer_id == trainer_id)
-                .order_by(models.Plan.updated_at.desc(), models.Plan.id.desc())
-            )
-        )
+    return PLANS.of_trainer(app, trainer_id)
 
 
 def get_plan(app: Flask, trainer_id: int, plan_id: int) -> models.Plan | None:
-    with database(app).read() as s:
-        row = s.get(models.Plan, plan_id)
-        return row if row is not None and row.trainer_id == trainer_id else None
+    return PLANS.get(app, trainer_id, plan_id)
 
 
 def delete_plan(app: Flask, trainer_id: int, plan_id: int) -> bool:
-    """Rooms started from the plan keep their results (their plan_id becomes NULL)."""
-    with database(app).transaction() as s:
-        row = s.get(models.Plan, plan_id)
-        if row is None or row.trainer_id != trainer_id:
-            return False
-        s.execute(sa.update(models.Room).where(models.Room.plan_id == plan_id).values(plan_id=None))
-        s.delete(row)
-        return True
+    return PLANS.delete(app, trainer_id, plan_id)
 
 
 def duplicate_document(document: dict) -> dict:
