@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from . import config as config_module
+from .clock import from_settings as clock_from_settings
 from .db import Database
 from .live import handlers
 from .live.service import LiveRooms
@@ -35,7 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
-    live = LiveRooms(socketio, RoomStore(db), app.config["SECRET_KEY"], clock=app.config.get("CLOCK") or time.time)
+    clock = clock_from_settings(app.config)
+    app.extensions["quizroom.clock"] = clock
+    live = LiveRooms(socketio, RoomStore(db, clock), app.config["SECRET_KEY"], clock=clock)
     app.extensions["quizroom.live"] = live
     restored = live.restore()
     if restored:

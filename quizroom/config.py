@@ -68,6 +68,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SECRET_KEY": None,
+        # For tests and demos only: a file holding seconds to add to the clock (clock.py).
+        "TIME_OFFSET_FILE": env.get("QUIZROOM_TIME_OFFSET_FILE") or None,
     }
     if overrides:
         config.update(overrides)

@@ -51,6 +51,8 @@ class Room(Base):
     trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
     deck_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("decks.id", ondelete="SET NULL"))
     plan_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="SET NULL"))
+    # Run for a known group (a roster): phones may pick their name or use a personal link.
+    group_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("groups.id", ondelete="SET NULL"))
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     host_salt: so.Mapped[str] = so.mapped_column(sa.String(64))  # host key = HMAC(secret, salt)
     live: so.Mapped[bool] = so.mapped_column(default=True, index=True)
@@ -78,6 +80,8 @@ class Participant(Base):
     correct: so.Mapped[int] = so.mapped_column(default=0)
     answered: so.Mapped[int] = so.mapped_column(default=0)
     removed: so.Mapped[bool] = so.mapped_column(default=False)
+    # Who this was, when known (roster pick, personal link or opt-in); None = anonymous.
+    person_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     joined_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     room: so.Mapped[Room] = so.relationship(back_populates="participants")
@@ -129,3 +133,94 @@ class Submission(Base):
     action: so.Mapped[str] = so.mapped_column(sa.String(20))
     record: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class Person(Base):
+    """Someone a trainer recognises across sessions (retention follows people, not nicknames).
+
+    ``link_key`` is the secret in their personal join link (``/me/<key>``); ``email_key``
+    is the e-mail lower-cased, so an opt-in with the same address finds the same person."""
+
+    __tablename__ = "people"
+    __table_args__ = (sa.UniqueConstraint("trainer_id", "email_key"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    email_key: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    link_key: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Memory states are rebuilt for a person whenever they have a review newer than this.
+    memory_synced_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class Group(Base):
+    """A roster: the known people a trainer runs sessions for (a team, a cohort)."""
+
+    __tablename__ = "groups"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    group_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class MemoryState(Base):
+    """FSRS memory of one person for one question (see quizroom/retention/memory.py).
+
+    A cache: always the fold of that person's reviews, rebuilt whole when they change."""
+
+    __tablename__ = "memory_states"
+    __table_args__ = (sa.UniqueConstraint("person_id", "question_uid"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    question_uid: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    card: so.Mapped[dict] = so.mapped_column(sa.JSON)  # fsrs.Card.to_dict()
+    stability: so.Mapped[float]
+    difficulty: so.Mapped[float]
+    reviews: so.Mapped[int]
+    lapses: so.Mapped[int]
+    last_review: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    due: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class Practice(Base):
+    """A self-paced review round: questions one person plays alone on their phone,
+    opened by the secret link ``/r/<token>`` (only its hash is stored)."""
+
+    __tablename__ = "practices"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
+    person_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    questions: so.Mapped[list] = so.mapped_column(sa.JSON)  # question specs, uids kept
+    position: so.Mapped[int] = so.mapped_column(default=0)  # the next question to play
+    shown_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))  # when it was sent
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class PracticeAnswer(Base):
+    """One answer in a self-paced review; it updates the memory state like a live one.
+    Kept (with ``person_id`` cleared) when the person is deleted, for anonymous aggregates."""
+
+    __tablename__ = "practice_answers"
+    __table_args__ = (sa.UniqueConstraint("practice_id", "question_uid"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    practice_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("practices.id", ondelete="CASCADE"), index=True)
+    person_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    question_uid: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    value: so.Mapped[dict] = so.mapped_column(sa.JSON)  # {"v": value}, {"v": null} = no answer in time
+    correct: so.Mapped[bool | None]
+    points: so.Mapped[int]
+    response_ms: so.Mapped[int]
+    time_limit_ms: so.Mapped[int]
+    answered_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))

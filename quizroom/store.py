@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -27,8 +29,9 @@ def _epoch(moment: datetime) -> float:
 
 
 class RoomStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time):
         self.db = db
+        self.clock = clock
 
     def live_codes(self) -> set[str]:
         with self.db.read() as s:
@@ -55,6 +58,7 @@ class RoomStore:
                 host_salt=host_salt,
                 snapshot=snapshot,
                 live=True,
+                created_at=_at(self.clock()),
             )
             s.add(row)
             s.flush()
@@ -177,7 +181,7 @@ class RoomStore:
             if snapshot is not None:
                 values: dict = {"snapshot": snapshot}
                 if snapshot["phase"] == "ended":
-                    values.update(live=False, ended_at=datetime.now(UTC))
+                    values.update(live=False, ended_at=_at(self.clock()))
                 s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
 
     def load_live_rooms(self) -> list[tuple[models.Room, engine.Room, dict[str, int]]]:

@@ -153,6 +153,9 @@ class Room:
         self.runs: dict[int, object] = {}  # agenda position -> live run of a poll/board/survey
         self.reveals: dict[int, dict] = {}  # question position -> its reveal, for "back"
         self.played: set[int] = set()
+        # Agenda position -> when it first opened: who was in the room for a question
+        # (retention counts "no answer" only for people who were there).
+        self.opened_times: dict[int, float] = {}
         self.sent_player_view: dict | None = None
         self.sent_personal: dict[int, tuple] = {}  # pid -> (position, personal part) last sent
         self.personal_dirty = False
@@ -558,6 +561,7 @@ class Room:
     # ------------------------------------------------------- transitions
     def _open(self, index: int, now: float) -> Outcome:
         self.played.add(index)
+        self.opened_times.setdefault(index, now)
         item = self.activities[index]
         if not isinstance(item, Question):
             self.phase = Phase.ACTIVITY
@@ -788,6 +792,7 @@ class Room:
             "reveal": self.reveal,
             "voided": sorted(self.voided),
             "played": sorted(self.played),
+            "opened_times": {str(i): t for i, t in sorted(self.opened_times.items())},
             "reveals": {str(i): r for i, r in self.reveals.items()},
             "runs": {str(i): run.state() for i, run in self.runs.items()},
         }
@@ -818,6 +823,7 @@ class Room:
         room.voided = set(snapshot.get("voided", []))
         room.played = set(snapshot.get("played", range(room.index + 1)))
         room.reveals = {int(i): r for i, r in (snapshot.get("reveals") or {}).items()}
+        room.opened_times = {int(i): t for i, t in (snapshot.get("opened_times") or {}).items()}
         for key, state in (snapshot.get("runs") or {}).items():
             run = room.runs[int(key)] = room.activities[int(key)].new_run()
             run.load_state(state)

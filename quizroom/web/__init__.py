@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
-    from . import auth, decks, plans, play, results, stage
+    from . import auth, decks, people, plans, play, results, retention, review, stage
 
-    for module in (auth, decks, plans, play, results, stage):
+    for module in (auth, decks, people, plans, play, results, retention, review, stage):
         app.register_blueprint(module.bp)

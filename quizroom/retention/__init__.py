@@ -1,0 +1,1 @@
+"""Retention across repeat sessions: memory per person x question (FSRS), reports, review rounds."""
