@@ -21,12 +21,15 @@ from .questions import (
     TEXT_MAX,
     TIME_LIMIT_MAX,
     TIME_LIMIT_MIN,
+    TOPIC_MAX,
+    TOPICS_MAX,
     TYPED_MAX,
     ChoiceQuestion,
     OrderQuestion,
     Question,
     SliderQuestion,
     TypedQuestion,
+    topic_key,
 )
 from .text import clean_line
 
@@ -109,6 +112,49 @@ class _Checker:
                 self.fail(f"{path}{key}.{i}", error.message)
         return tuple(out)
 
+    def topics(self, data: dict, path: str) -> tuple[str, ...]:
+        """Optional ``topics``: up to TOPICS_MAX distinct one-line tags, first spelling kept."""
+        value = data.get("topics")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(f"{path}topics", "must be a list of topics")
+            return ()
+        if len(value) > TOPICS_MAX * 4:  # not worth cleaning one by one
+            self.fail(f"{path}topics", f"at most {TOPICS_MAX} topics")
+            return ()
+        out: dict[str, str] = {}  # key -> first spelling, in order
+        for i, raw in enumerate(value):
+            try:
+                topic = clean_line(raw, max_length=TOPIC_MAX, field="topic")
+            except EngineError as error:
+                self.fail(f"{path}topics.{i}", error.message)
+                continue
+            if "," in topic:  # the editor separates topics with commas
+                self.fail(f"{path}topics.{i}", "topic must not contain a comma")
+                continue
+            out.setdefault(topic_key(topic), topic)
+        if len(out) > TOPICS_MAX:
+            self.fail(f"{path}topics", f"at most {TOPICS_MAX} topics")
+        return tuple(out.values())
+
+
+def _fresh(uid_factory: Callable[[], str], taken: set[str]) -> Callable[[], str]:
+    """A factory that never hands out a uid another question of the document already has.
+
+    (With the default random uids a clash is astronomically unlikely; this makes "a
+    question without a uid gets a new identity" a guarantee rather than a probability.)"""
+
+    def make() -> str:
+        for _ in range(100):
+            uid = uid_factory()
+            if uid not in taken:
+                break
+        taken.add(uid)
+        return uid  # after 100 clashes (a broken factory) the duplicate check reports it
+
+    return make
+
 
 def parse_deck(document: object, uid_factory: Callable[[], str] = new_uid) -> Deck:
     check = _Checker()
@@ -128,9 +174,11 @@ def parse_deck(document: object, uid_factory: Callable[[], str] = new_uid) -> De
     elif len(raw_questions) > QUESTIONS_MAX:
         check.fail("questions", f"at most {QUESTIONS_MAX} questions")
     else:
+        given = [spec.get("uid") for spec in raw_questions if isinstance(spec, dict)]
+        fresh = _fresh(uid_factory, {uid for uid in given if isinstance(uid, str)})
         seen_uids: set[str] = set()
         for i, spec in enumerate(raw_questions):
-            question = _parse_question(spec, f"questions.{i}.", check, uid_factory)
+            question = _parse_question(spec, f"questions.{i}.", check, fresh)
             if question is None:
                 continue
             if question.uid and question.uid in seen_uids:
@@ -180,7 +228,8 @@ def _parse_question(spec: object, path: str, check: _Checker, uid_factory: Calla
     ):
         check.fail(f"{path}image", "must be an http(s) URL or an uploaded image")
         image = None
-    common = dict(uid=uid, kind=kind, text=text, time_limit=time_limit, points=points, image=image)
+    topics = check.topics(spec, path)
+    common = dict(uid=uid, kind=kind, text=text, time_limit=time_limit, points=points, image=image, topics=topics)
 
     if kind in ("single", "multi"):
         raw = spec.get("choices")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,13 @@ TYPED_MAX = 100
 ORDER_ITEMS = (2, 6)
 CHOICES = (2, 6)
 KINDS = ("single", "multi", "truefalse", "typed", "slider", "order", "poll")
+TOPICS_MAX = 5  # topics per question
+TOPIC_MAX = 40  # characters per topic
+
+
+def topic_key(topic: str) -> str:
+    """Topics are the same regardless of case (and compatibility forms): "Git" is "git"."""
+    return unicodedata.normalize("NFKC", topic).casefold()
 
 
 def bad_answer(message: str) -> EngineError:
@@ -43,6 +51,9 @@ class Question:
     time_limit: int = 20
     points: int = 1000
     image: str | None = None
+    # Tags for the retention reports ("which topics stick"). Trainer-side only: never in
+    # public() (phones do not need them), in the spec only when there are some.
+    topics: tuple[str, ...] = ()
 
     @property
     def scored(self) -> bool:
@@ -71,6 +82,8 @@ class Question:
         }
         if self.image:
             spec["image"] = self.image
+        if self.topics:
+            spec["topics"] = list(self.topics)
         return spec
 
     def prepared(self, rng: random.Random) -> Question:

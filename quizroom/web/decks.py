@@ -80,6 +80,7 @@ PATH_WORDS = {
     "time_limit": "time limit",
     "points": "points",
     "image": "image",
+    "topics": "topics",
     "choices": "answers",
     "correct": "correct answer",
     "accepted": "accepted answers",
@@ -93,7 +94,13 @@ PATH_WORDS = {
     "display": "display order",
 }
 # numbered entries of a list: "questions.2" is "Question 3"
-ROW_WORDS = {"questions": "question", "choices": "answer", "accepted": "accepted answer", "items": "item"}
+ROW_WORDS = {
+    "questions": "question",
+    "choices": "answer",
+    "accepted": "accepted answer",
+    "items": "item",
+    "topics": "topic",
+}
 
 
 KIND = documents.Kind(name="deck", short="deck", action="decks.import_deck", cancel="decks.index")

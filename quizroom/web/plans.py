@@ -76,6 +76,7 @@ PATH_WORDS = {
     "unit": "unit",
     "image": "image",
     "multiple": "several answers allowed",
+    "topics": "topics",
 }
 # numbered entries of a list: "activities.2" is "Item 3"
 ROW_WORDS = {
@@ -85,6 +86,7 @@ ROW_WORDS = {
     "items": "item",
     "choices": "answer",
     "accepted": "accepted answer",
+    "topics": "topic",
 }
 
 

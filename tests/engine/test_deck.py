@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -11,13 +12,15 @@ from hypothesis import strategies as st
 
 from quizroom.engine import DeckInvalid, parse_deck
 from quizroom.engine.deck import QUESTIONS_MAX
+from quizroom.engine.plan import parse_plan
+from quizroom.engine.questions import TOPIC_MAX, TOPICS_MAX, topic_key
 
-from .helpers import deck_doc, multi, order, poll, single, slider, truefalse, typed
+from .helpers import Game, deck_doc, multi, order, poll, single, slider, truefalse, typed, walk
 
 
 def every_type() -> dict:
     return deck_doc(
-        single("s1", correct=2, time_limit=5, points=2000, image="/uploads/abc.png"),
+        single("s1", correct=2, time_limit=5, points=2000, image="/uploads/abc.png", topics=["Git", "history"]),
         multi("m1", correct=(0, 2), n=6, time_limit=240),
         truefalse("tf1", correct=False, points=0),
         typed("t1", accepted=("Paris", "Lutèce")),
@@ -342,6 +345,119 @@ def test_text_is_cleaned_of_control_characters():
     assert parse_deck(with_question(spec)).questions[0].text == "What is this?"
 
 
+# -------------------------------------------------------------------- topics
+def topics_of(spec: dict) -> tuple[str, ...]:
+    return parse_deck(with_question(spec)).questions[0].topics
+
+
+def test_topics_are_optional_and_default_to_none():
+    assert topics_of(single()) == ()
+    assert topics_of(single(topics=None)) == ()
+    assert topics_of(single(topics=[])) == ()
+
+
+@pytest.mark.parametrize("spec", [single, multi, truefalse, typed, slider, order, poll])
+def test_every_question_type_takes_topics(spec):
+    assert topics_of(spec(topics=["Branching", "Remotes"])) == ("Branching", "Remotes")
+
+
+def test_topics_are_cleaned_like_any_text():
+    raw = ["  Merge\n conflicts ", "Re\u0301base\u200b", "\tHooks\x00"]
+    assert topics_of(single(topics=raw)) == ("Merge conflicts", "Rébase", "Hooks")  # NFC, no controls
+
+
+def test_duplicate_topics_are_dropped_keeping_the_first_spelling():
+    raw = ["Git", "remotes", "GIT", " git ", "Remotes", "ｇｉｔ", "Hooks"]
+    assert topics_of(single(topics=raw)) == ("Git", "remotes", "Hooks")
+    assert topic_key("ＧＩＴ") == topic_key("git")
+
+
+def test_five_distinct_topics_at_most_but_duplicates_do_not_count():
+    five = [f"topic {i}" for i in range(TOPICS_MAX)]
+    assert len(topics_of(single(topics=five + ["TOPIC 0", "topic 4"]))) == TOPICS_MAX
+    assert errors_of(with_question(single(topics=[*five, "one more"]))) == {"questions.0.topics": "at most 5 topics"}
+    assert errors_of(with_question(single(topics=["x"] * 100))) == {"questions.0.topics": "at most 5 topics"}
+
+
+def test_topic_length():
+    assert topics_of(single(topics=["x" * TOPIC_MAX])) == ("x" * TOPIC_MAX,)
+    errors = errors_of(with_question(single(topics=["fine", "x" * (TOPIC_MAX + 1)])))
+    assert errors == {"questions.0.topics.1": "topic is too long (at most 40)"}
+
+
+@pytest.mark.parametrize(
+    ("topics", "errors"),
+    [
+        ("Git", {"questions.0.topics": "must be a list of topics"}),
+        ({"a": 1}, {"questions.0.topics": "must be a list of topics"}),
+        (["ok", 3], {"questions.0.topics.1": "topic must be text"}),
+        (
+            [None, "ok", True],
+            {"questions.0.topics.0": "topic must be text", "questions.0.topics.2": "topic must be text"},
+        ),
+        (["ok", ["nested"]], {"questions.0.topics.1": "topic must be text"}),
+        (["ok", "   "], {"questions.0.topics.1": "topic is empty"}),
+        (["ok", "\u200b"], {"questions.0.topics.1": "topic is empty"}),
+        (["Merging, rebasing"], {"questions.0.topics.0": "topic must not contain a comma"}),
+    ],
+)
+def test_topic_errors_have_paths(topics, errors):
+    assert errors_of(with_question(single(topics=topics))) == errors
+
+
+def test_topic_errors_are_listed_for_every_question():
+    document = deck_doc(single("a", topics=["ok"]), typed("b", topics=[""]), slider("c", topics="x"))
+    assert set(errors_of(document)) == {"questions.1.topics.0", "questions.2.topics"}
+
+
+def test_topics_round_trip_and_are_left_out_of_specs_without_them():
+    deck = parse_deck(deck_doc(single("a", topics=["Git", "git", "Hooks"]), typed("b")))
+    with_topics, without = deck.to_document()["questions"]
+    assert with_topics["topics"] == ["Git", "Hooks"]
+    assert "topics" not in without  # specs (and room snapshots) of untagged questions do not change
+    assert parse_deck(deck.to_document()) == deck
+
+
+def test_plan_questions_keep_their_topics():
+    plan = parse_plan({"title": "P", "activities": [{"kind": "question", **single("a", topics=["Git"])}]})
+    assert plan.questions[0].topics == ("Git",)
+    assert plan.to_document()["activities"][0]["topics"] == ["Git"]
+
+
+@pytest.mark.parametrize("spec", [single, multi, truefalse, typed, slider, order, poll])
+def test_phones_and_the_stage_never_get_topics(spec):
+    game = Game(spec(topics=["Secret topic"]), players=1)
+    assert game.room.questions[0].topics == ("Secret topic",)
+    game.start()
+    sent = [e.payload for e in game.emits]
+    sent += [game.room.player_view(game.now), game.room.host_view(game.now), game.room.sync_for(game.ids[0], game.now)]
+    game.do("end_question")
+    sent += [e.payload for e in game.emits] + [game.room.player_view(game.now), game.room.host_view(game.now)]
+    assert all(key != "topics" for key, _ in walk(sent))
+    assert "Secret topic" not in json.dumps(sent)
+    # ... while the room's own snapshot keeps them, so a restarted room still has them
+    assert "Secret topic" in json.dumps(game.room.snapshot())
+
+
+# ------------------------------------------------------------------ new uids
+def test_a_question_without_a_uid_never_gets_one_another_question_has():
+    handed = iter(["kept", "other", "q_fresh"])
+    deck = parse_deck(deck_doc(single("kept"), typed("other"), {**single(), "uid": None}), uid_factory=handed.__next__)
+    assert [q.uid for q in deck.questions] == ["kept", "other", "q_fresh"]
+
+
+def test_two_questions_without_uids_get_two_uids():
+    handed = iter(["q_1", "q_1", "q_2"])
+    deck = parse_deck(deck_doc({**single(), "uid": ""}, {**typed(), "uid": None}), uid_factory=handed.__next__)
+    assert [q.uid for q in deck.questions] == ["q_1", "q_2"]
+
+
+def test_a_broken_uid_factory_is_reported_not_looped_on():
+    with pytest.raises(DeckInvalid) as caught:
+        parse_deck(deck_doc(single("same"), {**typed(), "uid": None}), uid_factory=lambda: "same")
+    assert caught.value.errors == [{"path": "questions.1.uid", "message": "is used by another question"}]
+
+
 # ---------------------------------------------------------------- round trip
 def test_round_trip_to_document_and_back():
     deck = parse_deck(every_type())
@@ -384,6 +500,7 @@ FIELDS = [
     "items",
     "display",
     "multiple",
+    "topics",
 ]
 
 

@@ -368,3 +368,65 @@ def test_the_documented_example_is_a_valid_deck(logged_in):
         "order",
         "poll",
     }
+
+
+# ------------------------------------------------------- identity and topics
+def test_saving_keeps_uids_and_topics_through_typo_fixes(logged_in):
+    document = sample_deck(2)
+    document["questions"][0]["topics"] = ["Git", "GIT", "  Remote   branches "]
+    deck_id = create(logged_in, document)
+    saved = logged_in.get(f"/api/decks/{deck_id}").json["deck"]
+    assert saved["questions"][0]["topics"] == ["Git", "Remote branches"]
+    assert "topics" not in saved["questions"][1]
+
+    edited = copy.deepcopy(saved)
+    edited["questions"][0]["text"] = "Questoin 0?"  # a typo, sent back with its uid
+    edited["questions"][1]["topics"] = ["Hooks"]
+    edited["questions"].reverse()
+    response = logged_in.put(f"/api/decks/{deck_id}", json=edited)
+    assert response.status_code == 200, response.json
+    after = response.json["deck"]["questions"]
+    assert [q["uid"] for q in after] == ["q1", "q0"]
+    assert [q.get("topics") for q in after] == [["Hooks"], ["Git", "Remote branches"]]
+    exported = json.loads(logged_in.get(f"/decks/{deck_id}/export.json").data)
+    assert exported["questions"] == after
+
+
+def test_a_dropped_uid_gets_a_new_one_never_an_old_one(logged_in):
+    deck_id = create(logged_in, sample_deck(3))
+    seen = {"q0", "q1", "q2"}
+    for _ in range(3):  # "new question" chosen again and again: a fresh uid every time
+        document = logged_in.get(f"/api/decks/{deck_id}").json["deck"]
+        old = document["questions"][1].pop("uid")
+        document["questions"][1]["text"] = "A different question?"
+        saved = logged_in.put(f"/api/decks/{deck_id}", json=document).json["deck"]["questions"]
+        fresh = saved[1]["uid"]
+        assert fresh != old and fresh not in seen
+        assert re.fullmatch(r"q_[0-9a-f]{12}", fresh)
+        assert [saved[0]["uid"], saved[2]["uid"]] == ["q0", "q2"]
+        seen.add(fresh)
+
+
+def test_bad_topics_are_listed_and_change_nothing(logged_in):
+    deck_id = create(logged_in, sample_deck(2))
+    before = logged_in.get(f"/api/decks/{deck_id}").json["deck"]
+    broken = copy.deepcopy(before)
+    broken["questions"][0]["topics"] = ["fine", "x" * 41, ""]
+    broken["questions"][1]["topics"] = [f"t{i}" for i in range(6)]
+    response = logged_in.put(f"/api/decks/{deck_id}", json=broken)
+    assert response.status_code == 400
+    assert {e["path"]: e["message"] for e in response.json["errors"]} == {
+        "questions.0.topics.1": "topic is too long (at most 40)",
+        "questions.0.topics.2": "topic is empty",
+        "questions.1.topics": "at most 5 topics",
+    }
+    assert logged_in.get(f"/api/decks/{deck_id}").json["deck"] == before
+
+
+def test_both_editors_load_the_identity_check(logged_in):
+    page = logged_in.get("/decks/new").text
+    assert page.index("/static/js/identity.js") < page.index("/static/js/editor.js")
+    assert '<datalist id="topic-suggestions">' in page
+    plan_page = logged_in.get("/plans/new").text
+    assert plan_page.index("/static/js/identity.js") < plan_page.index("/static/js/plan-editor.js")
+    assert logged_in.get("/static/js/identity.js").status_code == 200

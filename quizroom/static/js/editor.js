@@ -5,6 +5,12 @@
  * the server's validator (engine parse_deck) is the only judge: its errors come back
  * with paths like "questions.2.choices.1" and are shown next to that field.
  *
+ * Identity: every question keeps the spec it was loaded with (`origin`). On save, a question
+ * with a uid whose meaning changed (identity.js decides) is shown in the "is this still the
+ * same question?" dialog: the trainer keeps its uid (same question, same history) or drops
+ * it (the server gives a new one). Topics are typed comma-separated, with the deck's other
+ * topics offered for reuse (one shared <datalist>, rebuilt for the input in use).
+ *
  * All user text goes into the page with textContent / value, never as HTML.
  */
 (function () {
@@ -49,6 +55,7 @@
   var deckActions = document.getElementById("deck-actions");
   var startForm = document.getElementById("start-form");
   var exportLink = document.getElementById("export-link");
+  var topicList = document.getElementById("topic-suggestions");
 
   var deckId = form.getAttribute("data-deck-id") || null;
   var createUrl = form.getAttribute("data-create-url");
@@ -59,6 +66,7 @@
   var dirty = false;
   var version = 0; // bumped on every change, to know whether a save's answer is still current
   var saving = false;
+  var asking = false; // the identity dialog is open
   var lastDeleted = null;
   var errorSeq = 0;
 
@@ -71,7 +79,8 @@
 
   function newQuestion(type) {
     var q = {
-      key: nextKey++, uid: null, type: type, text: "", time_limit: "20", points: 1000, image: "",
+      key: nextKey++, uid: null, origin: null, confirmed: null, type: type, text: "", time_limit: "20", points: 1000,
+      image: "", topics: "",
       choices: [], tf: true, accepted: [""], items: [], multiple: false,
       min: "0", max: "100", step: "1", correct: "50", tolerance: "0", unit: "",
     };
@@ -90,6 +99,8 @@
     var type = TYPE_NAMES[spec.type] ? spec.type : "single";
     var q = newQuestion(type);
     q.uid = typeof spec.uid === "string" ? spec.uid : null;
+    q.origin = q.uid ? JSON.parse(JSON.stringify(spec)) : null; // as loaded: what "same question" means
+    q.topics = (Array.isArray(spec.topics) ? spec.topics : []).map(function (t) { return str(t, ""); }).join(", ");
     q.text = str(spec.text, "");
     q.time_limit = str(spec.time_limit, "20");
     q.points = typeof spec.points === "number" ? spec.points : (type === "poll" ? 0 : 1000);
@@ -129,6 +140,11 @@
     return trimmed;
   }
 
+  /* "git, Branching ,, hooks" -> ["git", "Branching", "hooks"] (the server checks the rest). */
+  function splitTopics(text) {
+    return String(text).split(",").map(function (t) { return t.replace(/\s+/g, " ").trim(); }).filter(Boolean);
+  }
+
   /* Drop blank rows (while enough remain) and remember which row each entry came from. */
   function keepRows(rows, isBlank, min) {
     var kept = [];
@@ -147,6 +163,8 @@
     if (spec.time_limit === undefined) spec.time_limit = "";
     if (q.type !== "poll") spec.points = q.points;
     if (q.image.trim()) spec.image = q.image.trim();
+    var topics = splitTopics(q.topics);
+    if (topics.length) spec.topics = topics;
     if (CHOICE_TYPES[q.type]) {
       var rows = keepRows(q.choices, function (c) { return !c.text.trim() && !(c.correct && q.type !== "poll"); }, LIMITS.choices[0]);
       rowMaps.choices = rows;
@@ -352,8 +370,50 @@
     section.appendChild(grid);
 
     section.appendChild(renderAnswers(q, index));
+    section.appendChild(renderTopics(q, index));
     section.appendChild(renderImage(q, index));
     return li;
+  }
+
+  function renderTopics(q, index) {
+    var input = el("input", { type: "text", value: q.topics, list: topicList ? topicList.id : null, autocomplete: "off",
+      spellcheck: "true" });
+    bindText(input, q, "topics", function () { suggestTopics(input); });
+    input.addEventListener("focus", function () { suggestTopics(input); });
+    var box = field(questionId(q, "topics"), "Topics (optional)", input, "questions." + index + ".topics", "field-wide");
+    var hint = el("p", { "class": "hint", id: questionId(q, "topics-hint"),
+      text: "Separate topics with commas: up to 5, each up to 40 characters. Retention reports group questions by topic." });
+    box.appendChild(hint);
+    input.setAttribute("aria-describedby", hint.id);
+    return box;
+  }
+
+  /* The deck's topics, first spelling of each (case does not count), in the order they appear. */
+  function deckTopics() {
+    var seen = {};
+    var out = [];
+    deck.questions.forEach(function (q) {
+      splitTopics(q.topics).forEach(function (topic) {
+        var key = topic.toLowerCase();
+        if (!seen[key]) { seen[key] = true; out.push(topic); }
+      });
+    });
+    return out;
+  }
+
+  /* Offer the deck's other topics for the one being typed (after the last comma). */
+  function suggestTopics(input) {
+    if (!topicList) return;
+    var value = input.value;
+    var cut = value.lastIndexOf(",");
+    var done = cut >= 0 ? value.slice(0, cut + 1) : "";
+    var prefix = done ? done.replace(/\s*$/, " ") : "";
+    var have = {};
+    splitTopics(done).forEach(function (t) { have[t.toLowerCase()] = true; });
+    topicList.textContent = "";
+    deckTopics().forEach(function (topic) {
+      if (!have[topic.toLowerCase()]) topicList.appendChild(el("option", { value: prefix + topic }));
+    });
   }
 
   function renderImage(q, index) {
@@ -602,6 +662,8 @@
     var copy = JSON.parse(JSON.stringify(q));
     copy.key = nextKey++;
     copy.uid = null; // a new question: the server gives it its own uid
+    copy.origin = null;
+    copy.confirmed = null;
     deck.questions.splice(index + 1, 0, copy);
     changed();
     clearErrors();
@@ -698,9 +760,9 @@
     text: "question text", type: "question type", uid: "question id", time_limit: "time limit", points: "points",
     image: "image", choices: "answers", correct: "correct answer", accepted: "accepted answers", items: "items",
     min: "minimum", max: "maximum", step: "step", tolerance: "tolerance", unit: "unit",
-    multiple: "several answers", display: "display order",
+    multiple: "several answers", display: "display order", topics: "topics",
   };
-  var ROW_WORDS = { choices: "answer", accepted: "accepted answer", items: "item" };
+  var ROW_WORDS = { choices: "answer", accepted: "accepted answer", items: "item", topics: "topic" };
 
   function describePath(path) {
     if (!path) return "Deck";
@@ -730,7 +792,13 @@
       var path = editorPath(String(error.path || ""), maps);
       var target = findTarget(path);
       var message = String(error.message || "is not valid");
-      if (target) addFieldError(target, message);
+      // All topics share one input: say which one ("topic is empty" -> "Topic 2 is empty").
+      var topic = /\.topics\.(\d+)$/.exec(path);
+      if (target && topic && target.getAttribute("data-path") !== path) {
+        addFieldError(target, message.replace(/^topic\b/, "Topic " + (Number(topic[1]) + 1)));
+      } else if (target) {
+        addFieldError(target, message);
+      }
       var label = describePath(path) + ": " + message;
       var item = el("li", {});
       var goTo = focusable(target);
@@ -761,12 +829,55 @@
   }
 
   // ------------------------------------------------------------------ save
+  /* Questions with a uid whose meaning changed since they were loaded (not yet answered for). */
+  function identityChanges(built) {
+    var identity = window.quizroom && window.quizroom.identity;
+    if (!identity) return [];
+    var changes = [];
+    built.questions.forEach(function (q, i) {
+      var spec = built.doc.questions[i];
+      if (!q.uid || !q.origin || q.origin.uid !== q.uid) return;
+      if (q.confirmed === JSON.stringify(spec)) return; // already answered "same question" for this version
+      var reasons = identity.differences(q.origin, spec);
+      if (reasons.length) {
+        changes.push({ index: i, uid: q.uid, label: "Question " + (i + 1), before: q.origin, after: spec, reasons: reasons });
+      }
+    });
+    return changes;
+  }
+
   function save() {
-    if (saving) return Promise.resolve(false);
+    if (saving || asking) return Promise.resolve(false);
+    var built = buildDocument();
+    var changes = identityChanges(built);
+    if (!changes.length) return send(built);
+    asking = true;
+    setStatus("Not saved yet: answer the question in the dialog", "busy");
+    return window.quizroom.identity.ask(changes, { saveLabel: "Save deck", noun: "deck" }).then(function (decisions) {
+      asking = false;
+      if (!decisions) {
+        setStatus("Not saved: cancelled. Unsaved changes", "dirty");
+        return false;
+      }
+      changes.forEach(function (change) {
+        var q = built.questions[change.index];
+        var spec = built.doc.questions[change.index];
+        if (decisions[change.uid] === "new") {
+          delete spec.uid; // the server gives it a new one: a fresh history
+          q.uid = null;
+          q.origin = null;
+        } else {
+          q.confirmed = JSON.stringify(spec);
+        }
+      });
+      return send(built);
+    });
+  }
+
+  function send(built) {
     saving = true;
     saveButton.setAttribute("aria-disabled", "true");
     setStatus("Saving…", "busy");
-    var built = buildDocument();
     var savedVersion = version;
     var url = deckId ? createUrl + "/" + encodeURIComponent(deckId) : createUrl;
     return window.quizroom.fetchJSON(url, { method: deckId ? "PUT" : "POST", json: built.doc }).then(function (res) {
@@ -777,7 +888,13 @@
         deckId = String(res.data.id);
         var savedQuestions = res.data.deck.questions || [];
         // Keep the uids the server gave: they are the questions' identity for results.
-        built.questions.forEach(function (q, i) { if (savedQuestions[i]) q.uid = savedQuestions[i].uid; });
+        // What was saved is the new "as loaded" version the next save compares with.
+        built.questions.forEach(function (q, i) {
+          if (!savedQuestions[i]) return;
+          q.uid = savedQuestions[i].uid;
+          q.origin = savedQuestions[i];
+          q.confirmed = null;
+        });
         clearErrors();
         lastDeleted = null;
         if (version === savedVersion) {

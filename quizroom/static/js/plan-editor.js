@@ -9,6 +9,8 @@
  * Quiz questions are copied from the trainer's decks with their uids kept (results follow
  * a question by uid). In the plan only their text and time limit can be changed; their
  * answers and points are shown read-only (edit the deck and add the question again).
+ * Rewriting a question's text asks "is this still the same question?" on save (identity.js):
+ * a new question drops its uid and the server gives it a new one.
  *
  * All user text goes into the page with textContent / value, never as HTML.
  */
@@ -67,6 +69,7 @@
   var dirty = false;
   var version = 0;
   var saving = false;
+  var asking = false; // the identity dialog is open
   var lastDeleted = null;
   var errorSeq = 0;
   var loadedDeck = null; // {id, title, questions: [spec...]} shown in the picker
@@ -146,6 +149,8 @@
       var copy = clone(spec);
       delete copy.kind;
       a.spec = copy;
+      a.origin = a.uid ? clone(copy) : null; // as loaded (or as copied from the deck)
+      a.confirmed = null;
       a.text = str(spec.text, "");
       a.time_limit = str(spec.time_limit, "20");
     }
@@ -570,6 +575,9 @@
     var points = spec.type === "poll" ? "not scored" : (Number(spec.points === undefined ? 1000 : spec.points) + " points");
     facts.appendChild(el("p", { "class": "hint" }, "From a deck · " + points + (a.uid ? " · id " : ""),
       a.uid ? el("code", { text: a.uid }) : null));
+    if (Array.isArray(spec.topics) && spec.topics.length) {
+      facts.appendChild(el("p", { "class": "hint question-topics", text: "Topics: " + spec.topics.join(", ") }));
+    }
     var answers = [];
     if (Array.isArray(spec.choices)) {
       answers = spec.choices.map(function (c) {
@@ -667,6 +675,7 @@
     var copy = clone(a);
     copy.key = nextKey++;
     copy.uid = null; // a new item: the server gives it its own uid
+    copy.origin = null;
     if (copy.spec) delete copy.spec.uid;
     if (copy.items) copy.items.forEach(function (item) { item.key = nextKey++; });
     plan.activities.splice(index + 1, 0, copy);
@@ -939,12 +948,56 @@
   }
 
   // ------------------------------------------------------------------ save
+  /* Quiz questions with a uid whose meaning changed since they were loaded or copied. */
+  function identityChanges(built) {
+    var identity = window.quizroom && window.quizroom.identity;
+    if (!identity) return [];
+    var changes = [];
+    built.activities.forEach(function (a, i) {
+      var spec = built.doc.activities[i];
+      if (a.kind !== "question" || !a.uid || !a.origin || a.origin.uid !== a.uid) return;
+      if (a.confirmed === JSON.stringify(spec)) return;
+      var reasons = identity.differences(a.origin, spec);
+      if (reasons.length) {
+        changes.push({ index: i, uid: a.uid, label: "Item " + (i + 1), before: a.origin, after: spec, reasons: reasons });
+      }
+    });
+    return changes;
+  }
+
   function save() {
-    if (saving) return Promise.resolve(false);
+    if (saving || asking) return Promise.resolve(false);
+    var built = buildDocument();
+    var changes = identityChanges(built);
+    if (!changes.length) return send(built);
+    asking = true;
+    setStatus("Not saved yet: answer the question in the dialog", "busy");
+    return window.quizroom.identity.ask(changes, { saveLabel: "Save plan", noun: "plan" }).then(function (decisions) {
+      asking = false;
+      if (!decisions) {
+        setStatus("Not saved: cancelled. Unsaved changes", "dirty");
+        return false;
+      }
+      changes.forEach(function (change) {
+        var a = built.activities[change.index];
+        var spec = built.doc.activities[change.index];
+        if (decisions[change.uid] === "new") {
+          delete spec.uid; // the server gives it a new one: a fresh history
+          a.uid = null;
+          a.origin = null;
+          delete a.spec.uid;
+        } else {
+          a.confirmed = JSON.stringify(spec);
+        }
+      });
+      return send(built);
+    });
+  }
+
+  function send(built) {
     saving = true;
     saveButton.setAttribute("aria-disabled", "true");
     setStatus("Saving…", "busy");
-    var built = buildDocument();
     var savedVersion = version;
     var url = planId ? createUrl + "/" + encodeURIComponent(planId) : createUrl;
     return window.quizroom.fetchJSON(url, { method: planId ? "PUT" : "POST", json: built.doc }).then(function (res) {
@@ -955,7 +1008,15 @@
         planId = String(res.data.id);
         var saved = res.data.plan.activities || [];
         // Keep the uids the server gave: they are the items' identity for results.
-        built.activities.forEach(function (a, i) { if (saved[i]) a.uid = saved[i].uid; });
+        built.activities.forEach(function (a, i) {
+          if (!saved[i]) return;
+          a.uid = saved[i].uid;
+          if (a.kind === "question") {
+            a.origin = clone(saved[i]);
+            delete a.origin.kind;
+            a.confirmed = null;
+          }
+        });
         clearErrors();
         lastDeleted = null;
         if (version === savedVersion) {
