@@ -200,6 +200,9 @@ class Practice(Base):
     trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id"), index=True)
     person_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    # When set, the link's token is HMAC(secret key, salt), so the trainer's page can show
+    # the link again later without the database holding it (like a room's host key).
+    salt: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     questions: so.Mapped[list] = so.mapped_column(sa.JSON)  # question specs, uids kept
     position: so.Mapped[int] = so.mapped_column(default=0)  # the next question to play

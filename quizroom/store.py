@@ -6,6 +6,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -28,6 +29,13 @@ def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
 
+class LoadedRoom(NamedTuple):
+    row: models.Room
+    room: engine.Room
+    tokens: dict[str, int]  # token hash -> participant id
+    people: dict[int, int]  # participant id -> person id (known people only)
+
+
 class RoomStore:
     def __init__(self, db: Database, clock: Callable[[], float] = time.time):
         self.db = db
@@ -47,6 +55,7 @@ class RoomStore:
         host_salt: str,
         snapshot: dict,
         plan_id: int | None = None,
+        group_id: int | None = None,
     ) -> int:
         with self.db.transaction() as s:
             row = models.Room(
@@ -54,6 +63,7 @@ class RoomStore:
                 trainer_id=trainer_id,
                 deck_id=deck_id,
                 plan_id=plan_id,
+                group_id=group_id,
                 title=title,
                 host_salt=host_salt,
                 snapshot=snapshot,
@@ -64,16 +74,40 @@ class RoomStore:
             s.flush()
             return row.id
 
-    def add_participant(self, room_id: int, person: engine.Participant, token: str) -> None:
+    def add_participant(
+        self,
+        room_id: int,
+        person: engine.Participant,
+        token: str,
+        person_id: int | None = None,
+        new_person: models.Person | None = None,
+    ) -> int | None:
+        """Store a new participant, linked to a known person (``person_id``), or to
+        ``new_person`` (an opt-in) created in the same transaction; returns the person id."""
         with self.db.transaction() as s:
+            if new_person is not None:
+                s.add(new_person)
+                s.flush()
+                person_id = new_person.id
             s.add(
                 models.Participant(
                     room_id=room_id,
                     number=person.id,
                     nickname=person.nickname,
                     token_hash=token_hash(token),
+                    person_id=person_id,
                     joined_at=_at(person.joined_at),
                 )
+            )
+        return person_id
+
+    def replace_token(self, room_id: int, number: int, token: str) -> None:
+        """A participant resumed on a new phone by their personal link: the new token is theirs."""
+        with self.db.transaction() as s:
+            s.execute(
+                sa.update(models.Participant)
+                .where(models.Participant.room_id == room_id, models.Participant.number == number)
+                .values(token_hash=token_hash(token))
             )
 
     def save_answers(self, room_id: int, answers: list[engine.AnswerRecord]) -> None:
@@ -184,13 +218,16 @@ class RoomStore:
                     values.update(live=False, ended_at=_at(self.clock()))
                 s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
 
-    def load_live_rooms(self) -> list[tuple[models.Room, engine.Room, dict[str, int]]]:
-        """Rebuild every live room: (row, engine room, token hash -> participant id)."""
+    def load_live_rooms(self) -> list[LoadedRoom]:
+        """Rebuild every live room: its row, engine room, token hash -> participant id, and
+        participant id -> person id (for the participants who are known people)."""
         out = []
         with self.db.read() as s:
             for row in s.scalars(sa.select(models.Room).where(models.Room.live)):
-                people, tokens = [], {}
+                people, tokens, known = [], {}, {}
                 for p in row.participants:
+                    if p.person_id is not None:
+                        known[p.number] = p.person_id
                     people.append(
                         engine.Participant(
                             id=p.number,
@@ -225,5 +262,7 @@ class RoomStore:
                     )
                 ]
                 submissions = self.load_submissions(row.id)
-                out.append((row, engine.Room.restore(row.snapshot, people, answers, submissions), tokens))
+                out.append(
+                    LoadedRoom(row, engine.Room.restore(row.snapshot, people, answers, submissions), tokens, known)
+                )
         return out

@@ -52,12 +52,20 @@ def _resumes(room: LiveRoom, token: str | None) -> bool:
     return token is not None and token_hash(token) in room.tokens
 
 
-def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: str | None) -> dict:
-    """``live.join`` behind the limits (docs/protocol.md, *Limits*). A resume by a token of
-    the room is never refused by them; a refused join changes nothing."""
+def guarded_join(
+    live: LiveRooms,
+    sid: str,
+    code: str,
+    nickname: object,
+    token: str | None,
+    person: payloads.PersonRef | None = None,
+) -> dict:
+    """``live.join`` behind the limits (docs/protocol.md, *Limits*). A resume — by a token
+    of the room, or by the personal link of someone in it — is never refused by them; a
+    refused join changes nothing."""
     room = live.rooms.get(code)
-    if room is not None and _resumes(room, token):
-        return live.join(sid, code, nickname, token)
+    if room is not None and (_resumes(room, token) or live.resumes_by_link(room, person)):
+        return live.join(sid, code, nickname, token, person)
     app = current_app._get_current_object()
     rules = limits.for_app(app)
     ip = limits.client_ip(app)
@@ -74,7 +82,7 @@ def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: 
         raise EngineError("room_not_found", "no live room has that code")
     with room.lock:  # the head count and the join, together: the cap is never overshot
         if _resumes(room, token):  # the same join, retried while the first was in flight
-            return live.join(sid, code, nickname, token)
+            return live.join(sid, code, nickname, token, person)
         cap = rules.max_participants
         if cap and len(room.engine.active()) >= cap:
             raise EngineError("room_full", f"this room is full ({cap} participants)")
@@ -92,7 +100,7 @@ def guarded_join(live: LiveRooms, sid: str, code: str, nickname: object, token: 
             )
         counted = True
         try:
-            reply = live.join(sid, code, nickname, token)
+            reply = live.join(sid, code, nickname, token, person)
             counted = not reply.get("resumed")
             return reply
         except Exception:
@@ -108,10 +116,11 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
     @socketio.on("join")
     @acked
     def join(data=None):
-        data = payloads.as_object(data, {"code", "nickname", "token"})
+        data = payloads.as_object(data, {"code", "nickname", "token", "person"})
         code = payloads.room_code(data)
         token = payloads.optional_secret(data, "token")
-        return guarded_join(live, request.sid, code, data.get("nickname"), token)
+        person = payloads.person(data)
+        return guarded_join(live, request.sid, code, data.get("nickname"), token, person)
 
     @socketio.on("answer")
     @acked

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from .. import people
 from ..engine import EngineError
 
 CODE_PATTERN = re.compile(r"\d{6}")
@@ -47,3 +49,46 @@ def integer(data: dict, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad(f"{key} must be a whole number")
     return value
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Who a joining phone says it is (docs/protocol.md, ``join``): exactly one of a
+    personal link ``key``, a roster pick ``id``, or an opt-in ``name`` + ``email``."""
+
+    key: str | None = None
+    id: int | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+def person(data: dict) -> PersonRef | None:
+    value = data.get("person")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad("person must be an object")
+    fields = set(value)
+    if fields == {"key"}:
+        key = optional_secret(value, "key", KEY_MAX)
+        if key is None:
+            raise bad("person.key must be a short string")
+        return PersonRef(key=key)
+    if fields == {"id"}:
+        pid = value["id"]
+        if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < 2**53:
+            raise bad("person.id must be a whole number")
+        return PersonRef(id=pid)
+    if fields == {"name", "email"}:
+        try:
+            name = people.clean_name(value["name"])
+        except people.PeopleError:
+            raise bad(f"your name must be 1 to {people.NAME_MAX} characters") from None
+        try:
+            email = people.clean_email(value["email"])
+        except people.PeopleError as error:
+            raise bad(error.message) from None
+        if email is None:
+            raise bad("your e-mail is needed to remember you")
+        return PersonRef(name=name, email=email)
+    raise bad('person must be {"key"}, {"id"} or {"name", "email"}')

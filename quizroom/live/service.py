@@ -17,11 +17,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flask_socketio import SocketIO
 
 from ..engine import EngineError, Outcome, Room, Settings
+from ..engine.text import NICKNAME_MAX, clean_nickname
+from ..people import KnownPerson, People
 from ..store import RoomStore, token_hash
+from .payloads import PersonRef
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,27 @@ class LiveRoom:
     engine: Room
     tokens: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    group_id: int | None = None  # run for this group (roster): phones may pick their name
+    people: dict[int, int] = field(default_factory=dict)  # participant id -> person id (known people)
+    seats: dict[int, int] = field(default_factory=dict)  # person id -> their participant id
+
+    def link(self, pid: int, person_id: int | None) -> None:
+        if person_id is not None:
+            self.people[pid] = person_id
+            self.seats[person_id] = pid
+
+    def unlink(self, person_id: int) -> None:
+        self.seats.pop(person_id, None)
+        for pid in [pid for pid, known in self.people.items() if known == person_id]:
+            del self.people[pid]
+
+    def seat_of(self, person_id: int) -> int | None:
+        """The participant who is this person in the room; a removed one holds no seat."""
+        pid = self.seats.get(person_id)
+        if pid is None:
+            return None
+        participant = self.engine.participants.get(pid)
+        return pid if participant is not None and not participant.removed else None
 
 
 @dataclass
@@ -63,6 +88,7 @@ class LiveRooms:
         self.store = store
         self.secret = secret_key.encode()
         self.clock = clock
+        self.people = People(store.db, clock)  # who a join's `person` is
         self.rooms: dict[str, LiveRoom] = {}
         self.connections: dict[str, Connection] = {}
         # (room code, participant id) -> that person's open connections, so a disconnect
@@ -93,6 +119,7 @@ class LiveRooms:
         activities: list | tuple = (),
         plan_id: int | None = None,
         settings: dict | None = None,
+        group_id: int | None = None,
     ) -> tuple[LiveRoom, str]:
         """Start a room from an agenda (a deck's questions, or a plan's questions and
         activities); returns it with its host key."""
@@ -105,11 +132,14 @@ class LiveRooms:
                 trainer_id=trainer_id,
                 deck_id=deck_id,
                 plan_id=plan_id,
+                group_id=group_id,
                 title=title,
                 host_salt=salt,
                 snapshot=room.snapshot(),
             )
-            live = LiveRoom(id=room_id, code=code, trainer_id=trainer_id, host_salt=salt, engine=room)
+            live = LiveRoom(
+                id=room_id, code=code, trainer_id=trainer_id, host_salt=salt, engine=room, group_id=group_id
+            )
             self.rooms[code] = live
         return live, self.host_key(room_id, salt)
 
@@ -117,11 +147,20 @@ class LiveRooms:
         """Rebuild live rooms from the database (after a restart)."""
         count = 0
         now = self.clock()
-        for row, room, tokens in self.store.load_live_rooms():
+        for row, room, tokens, people in self.store.load_live_rooms():
             room.hold_early_close(now + RESUME_GRACE_SECONDS)
-            self.rooms[row.code] = LiveRoom(
-                id=row.id, code=row.code, trainer_id=row.trainer_id, host_salt=row.host_salt, engine=room, tokens=tokens
+            live = LiveRoom(
+                id=row.id,
+                code=row.code,
+                trainer_id=row.trainer_id,
+                host_salt=row.host_salt,
+                engine=room,
+                tokens=tokens,
+                group_id=row.group_id,
             )
+            for pid in sorted(people):  # a later seat of the same person (after a removal) wins
+                live.link(pid, people[pid])
+            self.rooms[row.code] = live
             count += 1
         return count
 
@@ -141,6 +180,12 @@ class LiveRooms:
         removed = [e.participant for e in outcome.emits if e.event == "removed"]
         for pid in removed:
             self._disconnect_participant(live.code, pid)
+        if snapshot is not None and snapshot["phase"] == "ended" and live.people:
+            # Fold the session into its known people's memory, off the request that ended it.
+            from ..retention.sync import after_room_ended  # (retention reads results, which needs the app)
+
+            ended_at = datetime.fromtimestamp(self.clock(), UTC)
+            self.socketio.start_background_task(after_room_ended, self.store.db, live.id, ended_at)
 
     def _disconnect_participant(self, code: str, pid: int | None) -> None:
         for sid in self.player_sids.pop((code, pid), set()):
@@ -152,7 +197,9 @@ class LiveRooms:
             self.socketio.server.enter_room(sid, name, namespace="/")
 
     # -------------------------------------------------------- players
-    def join(self, sid: str, code: str, nickname: object, token: str | None) -> dict:
+    def join(self, sid: str, code: str, nickname: object, token: str | None, person: PersonRef | None = None) -> dict:
+        """A phone joins: resumes by its token, or joins as someone new — anonymous with a
+        nickname, or a known person (``person``: personal link key, roster pick, opt-in)."""
         live = self.get(code)
         now = self.clock()
         if token is not None:
@@ -165,22 +212,117 @@ class LiveRooms:
                     outcome = live.engine.rejoin(pid, now)
                     self._attach_player(sid, live, pid)
                 return {"ok": True, "token": token, "resumed": True, **outcome.reply}
-            if nickname is None:
+            if nickname is None and person is None:
                 raise EngineError("unknown_token", "pick a nickname to join")
         if sid in self.connections:
             raise EngineError("already_joined", "this connection has already joined; reconnect to join again")
         if token is None or not CLIENT_TOKEN.fullmatch(token):
             token = secrets.token_urlsafe(24)
+        known, new_person, shown = self._identify(live, person) if person is not None else (None, None, None)
         with live.lock:
-            person, outcome = live.engine.join(nickname, now)
+            if known is not None:
+                seat = live.seat_of(known.id)
+                if seat is not None:
+                    if person.key is None:  # a roster pick or an opt-in cannot take someone's seat
+                        raise EngineError(
+                            "person_taken",
+                            f"{shown} has already joined this room; if that is you, open your personal link",
+                        )
+                    return self._resume_seat(sid, live, seat, token, now, shown)
+            joined, outcome = self._join_engine(live, nickname, shown, now)
             try:
-                self.store.add_participant(live.id, person, token)
+                person_id = self.store.add_participant(
+                    live.id, joined, token, person_id=known.id if known else None, new_person=new_person
+                )
             except Exception:
-                live.engine.forget(person.id)
+                live.engine.forget(joined.id)
                 raise
-            live.tokens[token_hash(token)] = person.id
-            self._attach_player(sid, live, person.id)
-        return {"ok": True, "token": token, "resumed": False, **outcome.reply}
+            live.tokens[token_hash(token)] = joined.id
+            live.link(joined.id, person_id)
+            self._attach_player(sid, live, joined.id)
+        reply = {"ok": True, "token": token, "resumed": False, **outcome.reply}
+        if shown is not None:
+            reply["person"] = {"name": shown}
+        return reply
+
+    def _identify(self, live: LiveRoom, ref: PersonRef) -> tuple[KnownPerson | None, object, str]:
+        """Who a join's ``person`` is: (known person or None, a new person row to create
+        with the participant (an opt-in with a new e-mail), the name to greet them by).
+        Only reads; nothing is stored until the join itself is."""
+        if ref.key is not None:
+            known = self.people.known_by_link(live.trainer_id, ref.key)
+            if known is None:
+                raise EngineError(
+                    "unknown_person", "that personal link is not for this room's trainer; join with a nickname"
+                )
+            return known, None, known.name
+        if ref.id is not None:
+            if live.group_id is None:
+                raise EngineError("unknown_person", "this room has no list of names; join with a nickname")
+            known = self.people.known_member(live.trainer_id, live.group_id, ref.id)
+            if known is None:
+                raise EngineError("unknown_person", "that name is not on this room's list; pick again")
+            return known, None, known.name
+        # Opt-in: the name typed is the one shown back, never the stored one (that would
+        # tell anyone typing an address whose it is).
+        known = self.people.known_by_email(live.trainer_id, ref.email)
+        if known is not None:
+            return known, None, ref.name
+        return None, self.people.new_person(live.trainer_id, ref.name, ref.email), ref.name
+
+    def _join_engine(self, live: LiveRoom, nickname: object, name: str | None, now: float):
+        """``engine.join`` with the nickname given, or else the person's name ("Ana 2" when
+        "Ana" is taken)."""
+        if nickname is not None or name is None:
+            return live.engine.join(nickname, now)
+        base = clean_nickname(name[:NICKNAME_MAX].rstrip())
+        for number in range(1, 100):
+            suffix = "" if number == 1 else f" {number}"
+            try:
+                return live.engine.join(base[: NICKNAME_MAX - len(suffix)].rstrip() + suffix, now)
+            except EngineError as error:
+                if error.code != "nickname_taken":
+                    raise
+        raise EngineError("nickname_taken", "that name is taken in this room; type a nickname")
+
+    def _resume_seat(self, sid: str, live: LiveRoom, pid: int, token: str, now: float, name: str) -> dict:
+        """A personal link opens the seat its person already has (a new phone, a lost
+        token): the new token becomes theirs and the old ones stop working."""
+        self._check_free(sid, Connection(live.code, "player", pid))
+        self.store.replace_token(live.id, pid, token)
+        for old in [h for h, owner in live.tokens.items() if owner == pid]:
+            del live.tokens[old]
+        live.tokens[token_hash(token)] = pid
+        outcome = live.engine.rejoin(pid, now)
+        self._attach_player(sid, live, pid)
+        return {"ok": True, "token": token, "resumed": True, "person": {"name": name}, **outcome.reply}
+
+    def resumes_by_link(self, live: LiveRoom, ref: PersonRef | None) -> bool:
+        """True when ``ref`` is the personal link of someone holding a seat in the room
+        (a resume, which the join limits never refuse)."""
+        if ref is None or ref.key is None:
+            return False
+        known = self.people.known_by_link(live.trainer_id, ref.key)
+        return known is not None and live.seat_of(known.id) is not None
+
+    def open_roster(self, live: LiveRoom) -> list[KnownPerson] | None:
+        """For "pick your name": the room's group members who have not joined yet
+        (None: the room is not run for a group)."""
+        if live.group_id is None:
+            return None
+        return [p for p in self.people.roster(live.trainer_id, live.group_id) if live.seat_of(p.id) is None]
+
+    def unlink_person(self, person_id: int) -> None:
+        """A deleted person: no live room links anyone to them any more."""
+        for live in list(self.rooms.values()):
+            with live.lock:
+                live.unlink(person_id)
+
+    def forget_group(self, group_id: int) -> None:
+        """A deleted group: rooms run for it carry on without a roster."""
+        for live in list(self.rooms.values()):
+            if live.group_id == group_id:
+                live.group_id = None
 
     def _check_free(self, sid: str, wanted: Connection) -> None:
         """One connection, one role: a socket that already joined (as someone else, or as

@@ -1,8 +1,9 @@
 """The stage: open a room from a deck or a session plan, project it, and its QR code.
 
-- ``POST /api/rooms`` (JSON: ``{"deck_id"}`` or ``{"plan_id"}``), ``POST /decks/<id>/start``
-  and ``POST /plans/<id>/start`` (forms) open a live room from one of the signed-in
-  trainer's decks or session plans.
+- ``POST /api/rooms`` (JSON: ``{"deck_id"}`` or ``{"plan_id"}``, optional ``"group_id"``),
+  ``POST /decks/<id>/start`` and ``POST /plans/<id>/start`` (forms, optional ``group_id``)
+  open a live room from one of the signed-in trainer's decks or session plans, optionally
+  run for one of their groups (phones may then pick their name from its roster).
 - ``GET /rooms/<code>/stage`` is the projected page; only the room's trainer may open
   it, and it carries the host key the stage's script needs for ``host:attach``.
 - ``GET /rooms/<code>/qr.svg`` is the join URL as a QR code.
@@ -36,6 +37,7 @@ from werkzeug.routing import BuildError
 from .. import decks, models, plans
 from ..app import database, live_rooms
 from ..engine import EngineError
+from ..people import people_of
 
 bp = Blueprint("stage", __name__)
 
@@ -111,7 +113,22 @@ def _question_on_device(values: list) -> bool:
     return str(values[-1]).strip().lower() in ("1", "true", "on", "yes")
 
 
-def _open(deck_id: int, question_on_device: bool):
+def _group_error(group_id: int | None):
+    """None when the room may be run for ``group_id`` (None: no group, or one of this trainer's)."""
+    if group_id is None or people_of(current_app).get_group(current_user.id, group_id) is not None:
+        return None
+    return ("group_not_found", "no such group", 400)
+
+
+def _form_group() -> tuple[int | None, bool]:
+    """The start forms' optional group select: (group id or None, whether the value was usable)."""
+    raw = (request.form.get("group_id") or "").strip()
+    if not raw:
+        return None, True
+    return (int(raw), True) if raw.isdigit() and len(raw) < 12 else (None, False)
+
+
+def _open(deck_id: int, question_on_device: bool, group_id: int | None = None):
     """Open a room from one of this trainer's decks; returns (live room, host key) or an error."""
     row = decks.get_deck(current_app, current_user.id, deck_id)
     if row is None:
@@ -119,6 +136,9 @@ def _open(deck_id: int, question_on_device: bool):
     questions = decks.questions_of(row)
     if not questions:
         return None, ("empty_deck", "add at least one question to this deck before starting a room", 400)
+    refused = _group_error(group_id)
+    if refused:
+        return None, refused
     try:
         opened = live_rooms(current_app).open_room(
             trainer_id=current_user.id,
@@ -126,13 +146,14 @@ def _open(deck_id: int, question_on_device: bool):
             title=row.title,
             activities=questions,
             settings={"question_on_device": question_on_device},
+            group_id=group_id,
         )
     except EngineError as error:
         return None, (error.code, error.message, 400)
     return opened, None
 
 
-def _open_plan(plan_id: int, question_on_device: bool):
+def _open_plan(plan_id: int, question_on_device: bool, group_id: int | None = None):
     """Open a room from one of this trainer's session plans (its whole agenda)."""
     row = plans.get_plan(current_app, current_user.id, plan_id)
     if row is None:
@@ -140,6 +161,9 @@ def _open_plan(plan_id: int, question_on_device: bool):
     activities = plans.activities_of(row)
     if not activities:
         return None, ("empty_plan", "add at least one item to this plan before starting a room", 400)
+    refused = _group_error(group_id)
+    if refused:
+        return None, refused
     try:
         opened = live_rooms(current_app).open_room(
             trainer_id=current_user.id,
@@ -148,6 +172,7 @@ def _open_plan(plan_id: int, question_on_device: bool):
             title=row.title,
             activities=activities,
             settings={"question_on_device": question_on_device},
+            group_id=group_id,
         )
     except EngineError as error:
         return None, (error.code, error.message, 400)
@@ -189,7 +214,10 @@ def create_room():
     on_device = settings.get("question_on_device", True)
     if not isinstance(on_device, bool):
         return _api_error("bad_request", "settings.question_on_device must be true or false", 400)
-    opened, error = (_open_plan if source == "plan_id" else _open)(source_id, on_device)
+    group_id = body.get("group_id")
+    if group_id is not None and (isinstance(group_id, bool) or not isinstance(group_id, int)):
+        return _api_error("bad_request", "group_id must be a whole number (or null)", 400)
+    opened, error = (_open_plan if source == "plan_id" else _open)(source_id, on_device, group_id)
     if error:
         return _api_error(*error)
     room, host_key = opened
@@ -206,7 +234,11 @@ def create_room():
 @bp.post("/decks/<int:deck_id>/start")
 @login_required
 def start_room(deck_id: int):
-    opened, error = _open(deck_id, _question_on_device(request.form.getlist("question_on_device")))
+    group_id, usable = _form_group()
+    if not usable:
+        flash("Cannot start a room: that group does not exist.", "error")
+        return redirect(_decks_page())
+    opened, error = _open(deck_id, _question_on_device(request.form.getlist("question_on_device")), group_id)
     if error:
         code, message, status = error
         if status == 404:
@@ -220,7 +252,11 @@ def start_room(deck_id: int):
 @bp.post("/plans/<int:plan_id>/start")
 @login_required
 def start_plan(plan_id: int):
-    opened, error = _open_plan(plan_id, _question_on_device(request.form.getlist("question_on_device")))
+    group_id, usable = _form_group()
+    if not usable:
+        flash("Cannot start a room: that group does not exist.", "error")
+        return redirect(_plans_page())
+    opened, error = _open_plan(plan_id, _question_on_device(request.form.getlist("question_on_device")), group_id)
     if error:
         code, message, status = error
         if status == 404:

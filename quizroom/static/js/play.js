@@ -1,6 +1,12 @@
 /* The phone: join a room with a nickname, answer, see how it went. Polls, boards and
  * surveys of an agenda are drawn by activities-play.js.
  *
+ * Joining as a known person (docs/people.md): a phone that opened its personal link
+ * (localStorage `quizroom:me`, see me.js) joins as that person by itself, with "not you?"
+ * to forget it; in a room run for a group, people can pick their name from the roster;
+ * elsewhere "Remember me across sessions" sends a name and e-mail (kept in
+ * `quizroom:optin` on this phone only, to fill the form next time).
+ *
  * The join token is kept in localStorage (`quizroom:<code>`); on load and on every
  * reconnect the phone joins again with it and comes back with the same nickname,
  * score and streak, inside the open question if there is one. An answer is sent until
@@ -16,7 +22,11 @@
   var CODE = root.getAttribute("data-code");
   var STORE_KEY = "quizroom:" + CODE;
   var NICK_KEY = "quizroom:nickname";
+  var ME_KEY = "quizroom:me";
+  var AS_KEY = "quizroom:as:" + CODE; // the person's name when this phone joined the room by its link
+  var OPTIN_KEY = "quizroom:optin";
   var ACK_TIMEOUT = 8000;
+  var HAS_ROSTER = root.getAttribute("data-roster") === "true";
 
   var token = load(STORE_KEY);
   var joined = false;      // this connection is attached to the room
@@ -32,6 +42,11 @@
   var wakeLock = null;
   var activity = null;     // the controller drawing the poll, board or survey on screen
   var personal = {};       // agenda position -> my part of that activity (my vote, notes...)
+  var remembered = loadMe(); // {key, name}: the person this phone belongs to (their personal link)
+  var keyRefused = false;  // the server said the remembered person is not this trainer's
+  var joinedAs = null;     // the person name this phone joined as with its personal link
+  var roster = null;       // [{id, name}] for "pick your name"
+  var picked = null;       // the roster entry waiting for "yes, that's me"
 
   // ------------------------------------------------------------ helpers
   function $(id) { return document.getElementById(id); }
@@ -55,6 +70,26 @@
       if (value === null) { window.localStorage.removeItem(key); }
       else { window.localStorage.setItem(key, value); }
     } catch (e) { /* private mode: this tab still works, a reload starts over */ }
+  }
+
+  function loadJSON(key) {
+    try {
+      var parsed = JSON.parse(load(key) || "null");
+      return parsed && typeof parsed === "object" ? parsed : null;
+    } catch (e) { return null; }
+  }
+
+  function loadMe() {
+    var me = loadJSON(ME_KEY);
+    return me && typeof me.key === "string" && me.key ? { key: me.key, name: String(me.name || "") } : null;
+  }
+
+  function canUseKey() { return !!remembered && !keyRefused; }
+
+  /** Add the remembered personal link to a join: a stale token then still finds this person. */
+  function withKey(payload) {
+    if (canUseKey()) { payload.person = { key: remembered.key }; }
+    return payload;
   }
 
   var statusTimer = null;
@@ -104,8 +139,10 @@
 
   socket.on("connect", function () {
     show($("play-connection"), false);
-    if (token) { join({ code: CODE, token: token }); }
-    else if (current === "connecting") { showJoinForm(); }
+    if (token) { join(withKey({ code: CODE, token: token })); }
+    else if (current === "connecting") {
+      if (canUseKey()) { joinAsMe(); } else { showJoinForm(); }
+    }
   });
 
   socket.on("disconnect", function (reason) {
@@ -167,24 +204,205 @@
   }
 
   // ------------------------------------------------------------ joining
-  function showJoinForm() {
+  function showJoinForm(note) {
     var input = $("nickname");
     if (!input.value) { input.value = load(NICK_KEY) || ""; }
+    var noteNode = $("join-note");
+    noteNode.textContent = note || "";
+    show(noteNode, !!note);
+    fillOptin();
     screen("join");
-    input.focus();
+    if (HAS_ROSTER) { loadRoster(); } else { input.focus(); }
+  }
+
+  /** The phone knows whose it is (their personal link): join as them, no form. */
+  function joinAsMe() {
+    sayJoiningAs();
+    join({ code: CODE, person: { key: remembered.key }, token: newToken() });
+  }
+
+  function sayJoiningAs() {
+    var node = $("joining-as");
+    node.textContent = remembered.name ? "Joining as " + remembered.name + "…" : "Joining…";
+    show(node, true);
   }
 
   $("join-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = $("nickname");
     var nickname = input.value.replace(/\s+/g, " ").trim();
-    if (!nickname) { return fieldError("Type a nickname first."); }
+    var optin = readOptin();
+    if (optin && optin.error) { return rememberError(optin.error, optin.field); }
+    rememberError(null);
+    if (!nickname && !optin) { return fieldError("Type a nickname first."); }
     if (nickname.length > 20) { return fieldError("At most 20 characters."); }
     fieldError(null);
-    save(NICK_KEY, nickname);
+    if (nickname) { save(NICK_KEY, nickname); }
     // The phone proposes its own token, so a join whose acknowledgement is lost can be
     // retried safely: the retry finds the token and resumes instead of clashing.
-    join({ code: CODE, nickname: nickname, token: newToken() });
+    var payload = { code: CODE, token: newToken() };
+    if (nickname) { payload.nickname = nickname; }
+    if (optin) { payload.person = optin; }
+    join(payload);
+  });
+
+  // ---- "Remember me across sessions" (rooms without a roster)
+  var EMAIL = /^[^\s@<>()\[\]\\,;:"]{1,64}@[^\s@<>()\[\]\\,;:".]+(\.[^\s@<>()\[\]\\,;:".]+)+$/;
+
+  /** null (not asked for), {name, email}, or {error, field}. */
+  function readOptin() {
+    var box = $("remember");
+    if (!box) { return null; }
+    var name = $("remember-name").value.replace(/\s+/g, " ").trim();
+    var email = $("remember-email").value.trim();
+    if (!name && !email) { return null; }
+    if (!name) { return { error: "Add your name too, or leave both empty.", field: "remember-name" }; }
+    if (name.length > 80) { return { error: "Your name can have at most 80 characters.", field: "remember-name" }; }
+    if (!email) { return { error: "Add your e-mail too, or leave both empty.", field: "remember-email" }; }
+    if (email.length > 254 || !EMAIL.test(email)) {
+      return { error: "That does not look like an e-mail address (like ana@example.com).", field: "remember-email" };
+    }
+    return { name: name, email: email };
+  }
+
+  function fillOptin() {
+    var box = $("remember");
+    var saved = loadJSON(OPTIN_KEY);
+    if (!box || !saved || $("remember-name").value || $("remember-email").value) { return; }
+    $("remember-name").value = typeof saved.name === "string" ? saved.name : "";
+    $("remember-email").value = typeof saved.email === "string" ? saved.email : "";
+    if ($("remember-name").value) { box.open = true; }
+  }
+
+  function rememberError(text, fieldId) {
+    var node = $("remember-error");
+    if (!node) { return fieldError(text); }
+    ["remember-name", "remember-email"].forEach(function (id) { $(id).removeAttribute("aria-invalid"); });
+    node.textContent = text || "";
+    show(node, !!text);
+    if (text) {
+      $("remember").open = true;
+      var field = $(fieldId || "remember-email");
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+      status(text);
+    }
+  }
+
+  // ---- "Pick your name" (rooms run for a group)
+  function loadRoster() {
+    var box = $("roster");
+    if (!box) { return; }
+    showPick();
+    $("roster-count").textContent = "Loading the names…";
+    fetch(box.getAttribute("data-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (data) {
+          return { ok: response.ok, data: data };
+        });
+      })
+      .then(function (result) {
+        if (!result.ok || !result.data || !Array.isArray(result.data.people)) {
+          roster = [];
+          var message = result.data && result.data.error ? result.data.error.message : "";
+          rosterError("Could not load the names" + (message ? ": " + message : "") + ". Join with a nickname below.");
+          drawRoster();
+          return;
+        }
+        roster = result.data.people;
+        drawRoster();
+      })
+      .catch(function () {
+        roster = [];
+        rosterError("Could not load the names (no connection?). Try again, or join with a nickname below.");
+        drawRoster();
+      });
+  }
+
+  function rosterKey(text) {
+    return String(text).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  /** Every word typed starts a word of the name: "bo" finds "Bo Chen", not "Cyril Dubois". */
+  function matches(name, wanted) {
+    if (!wanted) { return true; }
+    var words = rosterKey(name).split(/[\s\-'’.]+/);
+    return wanted.split(" ").every(function (part) {
+      return words.some(function (word) { return word.indexOf(part) === 0; });
+    });
+  }
+
+  function drawRoster() {
+    var list = $("roster-list");
+    var wanted = rosterKey($("roster-search").value);
+    var shown = (roster || []).filter(function (entry) { return matches(entry.name, wanted); });
+    clear(list);
+    shown.forEach(function (entry) {
+      var button = el("button", { type: "button", className: "btn btn-block roster-name", text: entry.name });
+      button.addEventListener("click", function () { confirmPick(entry); });
+      list.appendChild(el("li", null, [button]));
+    });
+    var count = $("roster-count");
+    if (roster === null) { count.textContent = "Loading the names…"; }
+    else if (!roster.length) { count.textContent = "Everyone on the list has joined. Use a nickname below."; }
+    else if (!shown.length) { count.textContent = "No name matches. Check the spelling, or join with a nickname below."; }
+    else if (wanted) { count.textContent = shown.length + " of " + roster.length + " names match."; }
+    else { count.textContent = roster.length + (roster.length === 1 ? " name" : " names") + ": tap yours."; }
+  }
+
+  function rosterError(text) {
+    var node = $("roster-error");
+    if (!node) { return; }
+    node.textContent = text || "";
+    show(node, !!text);
+  }
+
+  function showPick() {
+    picked = null;
+    show($("roster-pick"), true);
+    show($("roster-confirm"), false);
+  }
+
+  function confirmPick(entry) {
+    picked = entry;
+    rosterError(null);
+    $("roster-picked").textContent = entry.name;
+    show($("roster-pick"), false);
+    show($("roster-confirm"), true);
+    $("roster-yes").focus();
+  }
+
+  if ($("roster")) {
+    $("roster-search").addEventListener("input", drawRoster);
+    $("roster-back").addEventListener("click", function () {
+      showPick();
+      $("roster-search").focus();
+    });
+    $("roster-yes").addEventListener("click", function () {
+      if (!picked) { return; }
+      join({ code: CODE, person: { id: picked.id }, token: newToken() });
+    });
+  }
+
+  // ---- "Not you?" (joined by the remembered personal link)
+  $("forget-me").addEventListener("click", function () {
+    save(ME_KEY, null);
+    save(STORE_KEY, null);
+    save(AS_KEY, null);
+    remembered = null;
+    token = null;
+    joinedAs = null;
+    state = null;
+    me = null;
+    show($("not-you"), false);
+    show($("joining-as"), false);
+    show($("play-me"), false);
+    // This connection stays the other person's until it closes: start a fresh one.
+    joined = false;
+    current = "connecting";
+    socket.disconnect();
+    showJoinForm("This phone has forgotten " + ($("not-you-name").textContent || "them") + ". Join as yourself.");
+    socket.connect();
   });
 
   function fieldError(text) {
@@ -210,15 +428,18 @@
     // rate_limited: the server's message says how long to wait
   };
 
+  function joinButtons(disabled) {
+    ["join-button", "roster-yes"].forEach(function (id) { if ($(id)) { $(id).disabled = disabled; } });
+  }
+
   function join(payload) {
     if (joining) { return; }
     joining = true;
     early = { state: null, me: null };
-    var button = $("join-button");
-    button.disabled = true;
+    joinButtons(true);
     socket.timeout(ACK_TIMEOUT).emit("join", payload, function (err, ack) {
       joining = false;
-      button.disabled = false;
+      joinButtons(false);
       if (err) {
         if (socket.connected) { status("The room did not answer. Trying again…"); setTimeout(function () { join(payload); }, 1500); }
         return;
@@ -227,6 +448,19 @@
       joined = true;
       token = ack.token;
       save(STORE_KEY, token);
+      if (payload.person && payload.person.key && ack.person) {
+        joinedAs = ack.person.name;
+        save(AS_KEY, joinedAs);
+      } else if (ack.resumed && payload.person && payload.person.key) {
+        joinedAs = load(AS_KEY); // resumed by token: the seat this phone took with its link
+      } else {
+        joinedAs = null;
+        save(AS_KEY, null);
+      }
+      if (payload.person && payload.person.email) {
+        save(OPTIN_KEY, JSON.stringify({ name: payload.person.name, email: payload.person.email }));
+      }
+      show($("joining-as"), false);
       state = early.state || ack.state;
       me = early.me || ack.me;
       early = { state: null, me: null };
@@ -240,6 +474,30 @@
 
   function joinFailed(error, payload) {
     var code = error.code;
+    show($("joining-as"), false);
+    var person = payload.person || null;
+    if (person && person.key && code === "unknown_person") {
+      // A personal link of another trainer (or a replaced one): this room needs a nickname.
+      keyRefused = true;
+      if (payload.token === token) { token = null; save(STORE_KEY, null); }
+      return showJoinForm("Your personal link is not for this room's trainer: join with a nickname.");
+    }
+    if (person && person.id && (code === "person_taken" || code === "unknown_person")) {
+      var name = picked ? picked.name : "That name";
+      if (current !== "join") { showJoinForm(); }
+      loadRoster();
+      rosterError(code === "person_taken"
+        ? name + " has already joined this room. If that's you, open your personal link, or ask the trainer."
+        : name + " is no longer on the list. Pick again, or join with a nickname.");
+      return;
+    }
+    if (person && person.email && (code === "person_taken" || code === "bad_payload")) {
+      if (current !== "join") { showJoinForm(); }
+      return rememberError(code === "person_taken"
+        ? "Someone has already joined this room with that e-mail. If that's you, ask the trainer for your personal link."
+        : (error.message ? error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." : "Check your name and e-mail."),
+        code === "bad_payload" && /name/.test(error.message || "") ? "remember-name" : "remember-email");
+    }
     if (payload.token && (code === "unknown_token" || code === "bad_payload")) {
       token = null;
       save(STORE_KEY, null);
@@ -273,6 +531,8 @@
     if (phase !== "question") { pending = null; }
     if (phase === "lobby") {
       $("lobby-nickname").textContent = me.nickname;
+      show($("not-you"), !!joinedAs && !!remembered);
+      $("not-you-name").textContent = joinedAs || "";
       $("lobby-lead").textContent = isAgenda() ? "Watch the screen: the session starts soon."
         : "Watch the screen: the quiz starts soon.";
       setIcon($("lobby-icon"), "tick");
@@ -904,6 +1164,8 @@
     if (root.getAttribute("data-ended") === "true") {
       stop();
       message("This quiz has ended", "Thanks for coming! Ask the host for the next room code.", "flame");
+    } else if (canUseKey()) {
+      sayJoiningAs(); // joins as soon as the connection is up
     } else {
       showJoinForm();
     }
