@@ -44,11 +44,13 @@ class Scope:
             parts.append(self.group.name)
         return " · ".join(parts) or "All your sessions"
 
-    def keeps_attempt(self, attempt: Attempt) -> bool:
+    def keeps(self, attempts: list[Attempt]) -> list[Attempt]:
         uids = self.uids
-        if uids is not None and attempt.question_uid not in uids:
-            return False
-        return self.members is None or attempt.person in self.members
+        return [
+            a
+            for a in attempts
+            if (uids is None or a.question_uid in uids) and (self.members is None or a.person in self.members)
+        ]
 
     def keeps_session(self, session: SessionInfo, history: History) -> bool:
         if self.deck is not None and history.room_decks.get(session.room_id) != self.deck.id:
@@ -111,7 +113,7 @@ def history_of(db: Database, trainer_id: int, now: datetime) -> History:
 
 def build(db: Database, trainer_id: int, scope: Scope, now: datetime, threshold: float) -> Dashboard:
     history = history_of(db, trainer_id, now)
-    attempts = [a for a in history.attempts if scope.keeps_attempt(a)]
+    attempts = scope.keeps(history.attempts)
     sessions = [s for s in history.sessions if scope.keeps_session(s, history)]
     memories = memory.fold(attempts)
     names = names_of(db, trainer_id)

@@ -45,11 +45,38 @@ def outcome_of(correct: bool | None, points: int, value: object, fraction: float
     return "partial" if points > 0 or (fraction or 0) > 0 else "wrong"
 
 
-def _grade(spec: dict, value: object) -> float | None:
+def _grade(spec: dict, value: object, parsed: dict | None = None) -> float | None:
+    """The fraction of credit an answer earns (None when this version cannot tell);
+    ``parsed`` caches the parsed question by uid across calls."""
     try:
-        return parse_question(spec).grade(value)
+        cache = parsed if parsed is not None else {}
+        question = cache.get(spec["uid"])
+        if question is None:
+            question = cache[spec["uid"]] = parse_question(spec)
+        return question.grade(value)
     except Exception:  # a stored value or spec this version cannot read
         return None
+
+
+# Plain rows, not ORM objects: a year of sessions is tens of thousands of answers.
+ANSWER_COLUMNS = (
+    models.Answer.room_id,
+    models.Answer.participant_number,
+    models.Answer.question_index,
+    models.Answer.value,
+    models.Answer.correct,
+    models.Answer.points,
+    models.Answer.response_ms,
+    models.Answer.answered_at,
+    models.Answer.voided,
+)
+PARTICIPANT_COLUMNS = (
+    models.Participant.room_id,
+    models.Participant.number,
+    models.Participant.person_id,
+    models.Participant.removed,
+    models.Participant.joined_at,
+)
 
 
 def closed_questions(snapshot: dict, live: bool) -> list[tuple[int, dict]]:
@@ -83,8 +110,10 @@ class History:
     room_groups: dict[int, int | None] = field(default_factory=dict)  # room id -> group id
 
 
-def _room_attempts(room: models.Room, people: list[models.Participant], answers: list[models.Answer]) -> list[Attempt]:
+def _room_attempts(room: models.Room, people: list, answers: list) -> list[Attempt]:
+    """people: rows of PARTICIPANT_COLUMNS; answers: rows of ANSWER_COLUMNS."""
     started = utc(room.created_at)
+    parsed: dict = {}
     by_key = {(a.participant_number, a.question_index): a for a in answers if not a.voided}
     known = [p for p in people if p.person_id is not None and not p.removed]
     out = []
@@ -100,7 +129,7 @@ def _room_attempts(room: models.Room, people: list[models.Participant], answers:
                 out.append(Attempt(p.person_id, spec["uid"], opened, f"room:{room.id}", "none", None, limit_ms))
                 continue
             value = answer.value.get("v")
-            partial = _grade(spec, value) if not answer.correct and not answer.points else None
+            partial = _grade(spec, value, parsed) if not answer.correct and not answer.points else None
             outcome = outcome_of(answer.correct, answer.points, value, partial)
             out.append(
                 Attempt(
@@ -162,13 +191,13 @@ def load_history(session: so.Session, trainer_id: int, group_sizes: dict[int, in
         )
     )
     room_ids = [r.id for r in rooms]
-    people: dict[int, list[models.Participant]] = defaultdict(list)
-    answers: dict[int, list[models.Answer]] = defaultdict(list)
+    people: dict[int, list] = defaultdict(list)
+    answers: dict[int, list] = defaultdict(list)
     submissions: dict[int, list[models.Submission]] = defaultdict(list)
     if room_ids:
-        for p in session.scalars(sa.select(models.Participant).where(models.Participant.room_id.in_(room_ids))):
+        for p in session.execute(sa.select(*PARTICIPANT_COLUMNS).where(models.Participant.room_id.in_(room_ids))):
             people[p.room_id].append(p)
-        for a in session.scalars(sa.select(models.Answer).where(models.Answer.room_id.in_(room_ids))):
+        for a in session.execute(sa.select(*ANSWER_COLUMNS).where(models.Answer.room_id.in_(room_ids))):
             answers[a.room_id].append(a)
         survey_rooms = [r.id for r in rooms if any(k == "survey" for _, k, _ in agenda_specs(r.snapshot))]
         if survey_rooms:
@@ -261,15 +290,17 @@ def person_attempts(session: so.Session, person_id: int) -> list[Attempt]:
     )
     out: list[Attempt] = []
     for room in session.scalars(sa.select(models.Room).where(models.Room.id.in_(room_ids))):
-        mine = [
-            p
-            for p in session.scalars(sa.select(models.Participant).where(models.Participant.room_id == room.id))
-            if p.person_id == person_id
-        ]
+        mine = list(
+            session.execute(
+                sa.select(*PARTICIPANT_COLUMNS).where(
+                    models.Participant.room_id == room.id, models.Participant.person_id == person_id
+                )
+            )
+        )
         numbers = [p.number for p in mine]
         answers = list(
-            session.scalars(
-                sa.select(models.Answer).where(
+            session.execute(
+                sa.select(*ANSWER_COLUMNS).where(
                     models.Answer.room_id == room.id, models.Answer.participant_number.in_(numbers)
                 )
             )

@@ -87,12 +87,14 @@ def as_utc(moment: datetime, what: str = "time") -> datetime:
     return moment.astimezone(UTC)
 
 
+def _attempt_utc(a: Attempt) -> datetime:
+    return as_utc(a.at, f"attempt time (person {a.person}, question {a.question_uid}, {a.session})")
+
+
 def in_order(attempts: Iterable[Attempt]) -> list[tuple[datetime, Attempt]]:
     """The attempts with their UTC times, in the order everything here reads them: by time,
     then session key (attempts equal in both keep their given order)."""
-    timed = [
-        (as_utc(a.at, f"attempt time (person {a.person}, question {a.question_uid}, {a.session})"), a) for a in attempts
-    ]
+    timed = [(a.at if a.at.tzinfo is UTC else _attempt_utc(a), a) for a in attempts]
     timed.sort(key=lambda pair: (pair[0], pair[1].session))
     return timed
 
