@@ -127,11 +127,19 @@ class Outcome:
 @dataclass
 class Settings:
     question_on_device: bool = True
+    # New joiners wait until the host lets them in (the transport keeps the waiting list).
+    approve_joiners: bool = False
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Settings:
         data = data or {}
-        return cls(question_on_device=bool(data.get("question_on_device", True)))
+        return cls(
+            question_on_device=bool(data.get("question_on_device", True)),
+            approve_joiners=bool(data.get("approve_joiners", False)),
+        )
+
+
+SETTING_NAMES = {"question_on_device", "approve_joiners"}
 
 
 class Room:
@@ -431,12 +439,12 @@ class Room:
     def configure(self, changes: object, now: float) -> Outcome:
         if (
             not isinstance(changes, dict)
-            or set(changes) - {"question_on_device"}
+            or set(changes) - SETTING_NAMES
             or not all(isinstance(v, bool) for v in changes.values())
         ):
-            raise EngineError("bad_payload", "settings: question_on_device must be true or false")
-        if "question_on_device" in changes:
-            self.settings.question_on_device = changes["question_on_device"]
+            raise EngineError("bad_payload", "settings: question_on_device and approve_joiners are true or false")
+        for name, value in changes.items():
+            setattr(self.settings, name, value)
         return self._broadcast_state(now, room_changed=True)
 
     def remove(self, pid: object, now: float) -> Outcome:
@@ -687,7 +695,9 @@ class Room:
             "locked": self.locked,
             "paused": self.paused,
             "remaining_ms": int(self.remaining(now) * 1000),
-            "settings": {"question_on_device": self.settings.question_on_device},
+            "settings": {"question_on_device": self.settings.question_on_device}
+            if for_players
+            else asdict(self.settings),
             "question": self.question_view(for_players),
             "reveal": self.reveal if self.phase in (Phase.REVEAL, Phase.LEADERBOARD) else None,
             "leaderboard": None,

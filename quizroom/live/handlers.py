@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import SocketIO
 
 from ..engine import EngineError
@@ -59,13 +59,14 @@ def guarded_join(
     nickname: object,
     token: str | None,
     person: payloads.PersonRef | None = None,
+    device: str | None = None,
 ) -> dict:
     """``live.join`` behind the limits (docs/protocol.md, *Limits*). A resume — by a token
     of the room, or by the personal link of someone in it — is never refused by them; a
     refused join changes nothing."""
     room = live.rooms.get(code)
     if room is not None and (_resumes(room, token) or live.resumes_by_link(room, person)):
-        return live.join(sid, code, nickname, token, person)
+        return live.join(sid, code, nickname, token, person, device=device)
     app = current_app._get_current_object()
     rules = limits.for_app(app)
     ip = limits.client_ip(app)
@@ -82,7 +83,7 @@ def guarded_join(
         raise EngineError("room_not_found", "no live room has that code")
     with room.lock:  # the head count and the join, together: the cap is never overshot
         if _resumes(room, token):  # the same join, retried while the first was in flight
-            return live.join(sid, code, nickname, token, person)
+            return live.join(sid, code, nickname, token, person, device=device)
         cap = rules.max_participants
         if cap and len(room.engine.active()) >= cap:
             raise EngineError("room_full", f"this room is full ({cap} participants)")
@@ -100,7 +101,7 @@ def guarded_join(
             )
         counted = True
         try:
-            reply = live.join(sid, code, nickname, token, person)
+            reply = live.join(sid, code, nickname, token, person, device=device)
             counted = not reply.get("resumed")
             return reply
         except Exception:
@@ -120,7 +121,9 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
         code = payloads.room_code(data)
         token = payloads.optional_secret(data, "token")
         person = payloads.person(data)
-        return guarded_join(live, request.sid, code, data.get("nickname"), token, person)
+        device = session.get("device")  # set by the play page (web/play.py): one id per browser
+        device = device if isinstance(device, str) else None
+        return guarded_join(live, request.sid, code, data.get("nickname"), token, person, device)
 
     @socketio.on("answer")
     @acked
@@ -193,8 +196,19 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
     @socketio.on("host:settings")
     @acked
     def host_settings(data=None):
-        data = payloads.as_object(data, {"question_on_device"})
+        data = payloads.as_object(data, {"question_on_device", "approve_joiners"})
         return live.host_command(request.sid, lambda room, now: room.configure(data, now))
+
+    @socketio.on("host:admit")
+    @acked
+    def host_admit(data=None):
+        data = payloads.as_object(data, {"request", "admit"})
+        request_id = payloads.integer(data, "request")
+        admit = data.get("admit")
+        if not isinstance(admit, bool):
+            raise payloads.bad("admit must be true or false")
+        cap = limits.for_app(current_app._get_current_object()).max_participants
+        return live.admit(request.sid, request_id, admit, cap)
 
     @socketio.on("disconnect")
     def disconnect(*_args):

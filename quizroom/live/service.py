@@ -25,6 +25,7 @@ from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
 from ..store import RoomStore, token_hash
+from .admission import Admission
 from .payloads import PersonRef
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class LiveRoom:
     group_id: int | None = None  # run for this group (roster): phones may pick their name
     people: dict[int, int] = field(default_factory=dict)  # participant id -> person id (known people)
     seats: dict[int, int] = field(default_factory=dict)  # person id -> their participant id
+    admission: Admission = field(default_factory=Admission)  # joins waiting for the host
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -94,6 +96,7 @@ class LiveRooms:
         # (room code, participant id) -> that person's open connections, so a disconnect
         # does not scan every connection of the process (a room of 2,000 leaving at once).
         self.player_sids: dict[tuple[str, int], set[str]] = {}
+        self.waiting_sids: dict[str, str] = {}  # sid of a phone waiting to be let in -> room code
         self.registry_lock = threading.Lock()
         self.ticker_started = False
 
@@ -179,6 +182,7 @@ class LiveRooms:
             self.socketio.emit(emit.event, emit.payload, to=socket_room(live.code, emit.to, emit.participant))
         removed = [e.participant for e in outcome.emits if e.event == "removed"]
         for pid in removed:
+            live.admission.bar(pid)
             self._disconnect_participant(live.code, pid)
         if snapshot is not None and snapshot["phase"] == "ended" and live.people:
             # Fold the session into its known people's memory, off the request that ended it.
@@ -197,16 +201,31 @@ class LiveRooms:
             self.socketio.server.enter_room(sid, name, namespace="/")
 
     # -------------------------------------------------------- players
-    def join(self, sid: str, code: str, nickname: object, token: str | None, person: PersonRef | None = None) -> dict:
+    def join(
+        self,
+        sid: str,
+        code: str,
+        nickname: object,
+        token: str | None,
+        person: PersonRef | None = None,
+        *,
+        device: str | None = None,
+        admitted: bool = False,
+    ) -> dict:
         """A phone joins: resumes by its token, or joins as someone new — anonymous with a
-        nickname, or a known person (``person``: personal link key, roster pick, opt-in)."""
+        nickname, or a known person (``person``: personal link key, roster pick, opt-in).
+        A new join waits for the host (admission.py) unless ``admitted``."""
         live = self.get(code)
         now = self.clock()
+        removed_token = False
         if token is not None:
             pid = live.tokens.get(token_hash(token))
-            if pid is not None:
-                if live.engine.participants[pid].removed:
+            if pid is not None and live.engine.participants[pid].removed:
+                if nickname is None and person is None:
                     raise EngineError("removed", "the host removed you from this room")
+                removed_token, token = True, None  # a new name from a removed phone: the host decides
+                pid = None
+            if pid is not None:
                 self._check_free(sid, Connection(code, "player", pid))
                 with live.lock:  # in the socket rooms before any later broadcast can go out
                     outcome = live.engine.rejoin(pid, now)
@@ -216,9 +235,15 @@ class LiveRooms:
                 raise EngineError("unknown_token", "pick a nickname to join")
         if sid in self.connections:
             raise EngineError("already_joined", "this connection has already joined; reconnect to join again")
+        if sid in self.waiting_sids:
+            raise EngineError("already_waiting", "this phone is already waiting for the host to let it in")
         if token is None or not CLIENT_TOKEN.fullmatch(token):
             token = secrets.token_urlsafe(24)
         known, new_person, shown = self._identify(live, person) if person is not None else (None, None, None)
+        if not admitted and (known is None or live.seat_of(known.id) is None):
+            reason = live.admission.reason_to_wait(live.engine.settings.approve_joiners, device, removed_token)
+            if reason is not None:
+                return self._park(sid, live, nickname, token, person, device, reason, shown, now)
         with live.lock:
             if known is not None:
                 seat = live.seat_of(known.id)
@@ -239,11 +264,70 @@ class LiveRooms:
                 raise
             live.tokens[token_hash(token)] = joined.id
             live.link(joined.id, person_id)
+            live.admission.remember(joined.id, device)
             self._attach_player(sid, live, joined.id)
         reply = {"ok": True, "token": token, "resumed": False, **outcome.reply}
         if shown is not None:
             reply["person"] = {"name": shown}
         return reply
+
+    def _park(self, sid, live: LiveRoom, nickname, token, person, device, reason, shown, now) -> dict:
+        """Hold a join until the host decides (docs/protocol.md, *Approve joiners*)."""
+        # A bad nickname is refused now, not when the host admits it.
+        name = shown if nickname is None and shown is not None else clean_nickname(nickname)
+        with live.lock:
+            request = live.admission.park(
+                sid=sid,
+                name=name,
+                nickname=nickname,
+                token=token,
+                person=person,
+                device=device,
+                reason=reason,
+                at=now,
+            )
+            self.waiting_sids[sid] = live.code
+            self._send_requests(live)
+        return {"ok": True, "waiting": True, "request": request.id, "reason": reason, "token": token}
+
+    def _send_requests(self, live: LiveRoom) -> None:
+        self.socketio.emit("join_requests", live.admission.view(), to=socket_room(live.code, "host"))
+
+    def admit(self, sid: str, request_id: int, admit: bool, cap: int = 0) -> dict:
+        """The host lets a waiting phone in (it gets ``admitted`` with the join's reply) or
+        not (it gets ``refused``)."""
+        conn = self.connections.get(sid)
+        if conn is None or conn.role != "host":
+            raise EngineError("not_host", "only the room's host can do that")
+        live = self.get(conn.code)
+        with live.lock:
+            request = live.admission.take(request_id)
+            if request is None:
+                raise EngineError("unknown_request", "nobody is waiting with that request (they may have left)")
+            self.waiting_sids.pop(request.sid, None)
+            if admit and cap and len(live.engine.active()) >= cap:
+                live.admission.requests[request.id] = request  # still waiting: the host may remove someone
+                self.waiting_sids[request.sid] = live.code
+                raise EngineError("room_full", f"this room is full ({cap} participants)")
+            if not admit:
+                self.socketio.emit("refused", {"reason": "The host did not let you in."}, to=request.sid)
+                self._send_requests(live)
+                return {"ok": True}
+            try:
+                reply = self.join(
+                    request.sid,
+                    live.code,
+                    request.nickname,
+                    request.token,
+                    request.person,
+                    device=request.device,
+                    admitted=True,
+                )
+            except EngineError as error:  # e.g. the nickname was taken meanwhile: the phone is told why
+                reply = error.as_ack()
+            self.socketio.emit("admitted", reply, to=request.sid)
+            self._send_requests(live)
+        return {"ok": True, "joined": reply["ok"]}
 
     def _identify(self, live: LiveRoom, ref: PersonRef) -> tuple[KnownPerson | None, object, str]:
         """Who a join's ``person`` is: (known person or None, a new person row to create
@@ -386,6 +470,12 @@ class LiveRooms:
         live.engine.runs[position] = fresh
 
     def disconnect(self, sid: str) -> None:
+        waiting_in = self.waiting_sids.pop(sid, None)
+        if waiting_in is not None and waiting_in in self.rooms:
+            live = self.rooms[waiting_in]
+            with live.lock:
+                if live.admission.drop_sid(sid):
+                    self._send_requests(live)
         conn = self.connections.pop(sid, None)
         if conn is None or conn.role != "player":
             return
@@ -410,7 +500,12 @@ class LiveRooms:
         self.connections[sid] = Connection(code, "host")
         self._enter(sid, code, socket_room(code, "host"))
         now = self.clock()
-        return {"ok": True, "state": live.engine.host_view(now), "lobby": live.engine.lobby_view()}
+        return {
+            "ok": True,
+            "state": live.engine.host_view(now),
+            "lobby": live.engine.lobby_view(),
+            "requests": live.admission.view(),
+        }
 
     def host_command(self, sid: str, command: Callable[[Room, float], Outcome]) -> dict:
         conn = self.connections.get(sid)

@@ -5,8 +5,9 @@ own page from their personal link (``/me/<link key>``)."""
 from __future__ import annotations
 
 import re
+import secrets
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from .. import models
 from ..app import live_rooms
@@ -78,6 +79,9 @@ def room(code: str):
         shown = code if CODE.fullmatch(code) else None
         return render_template("errors/room_not_found.html", code=shown), 404
     ended = str(live.engine.phase) == "ended"
+    if "device" not in session:  # one id per browser: a removed participant is known again (live/admission.py)
+        session["device"] = secrets.token_urlsafe(16)
+        session.permanent = True
     page = render_template(
         "play.html", code=code, title=live.engine.title, ended=ended, roster=live.group_id is not None
     )

@@ -67,8 +67,8 @@ class Phone(Client):
             data["token"] = token
         ack = self.emit("join", data)
         self.acks.append(ack)
-        if ack.get("ok"):
-            self.token, self.id = ack["token"], ack["me"]["id"]
+        if ack.get("ok"):  # (a join waiting for the host has a token but no `me` yet)
+            self.token, self.id = ack["token"], ack["me"]["id"] if "me" in ack else None
         return ack
 
     def answer(self, value: object, question: int | None = None) -> dict:
