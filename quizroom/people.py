@@ -577,11 +577,7 @@ class People:
                 "voided": a.voided,
                 "answered_at": _iso(a.answered_at),
             }
-            for a in s.scalars(
-                sa.select(models.Answer)
-                .where(models.Answer.room_id == room.id, models.Answer.participant_number == participant.number)
-                .order_by(models.Answer.question_index, models.Answer.id)
-            )
+            for a in _rows_of(s, models.Answer, participant, models.Answer.question_index, models.Answer.id)
         ]
         responses = [
             {
@@ -592,11 +588,7 @@ class People:
                 "record": r.record,
                 "at": _iso(r.created_at),
             }
-            for r in s.scalars(
-                sa.select(models.Submission)
-                .where(models.Submission.room_id == room.id, models.Submission.participant_number == participant.number)
-                .order_by(models.Submission.id)
-            )
+            for r in _rows_of(s, models.Submission, participant, models.Submission.id)
         ]
         return {
             "room_id": room.id,
@@ -926,6 +918,15 @@ class People:
         for other in s.scalars(sa.select(models.Group.name).where(models.Group.trainer_id == trainer_id)):
             if name_key(other) == name_key(name):
                 raise PeopleError("name", f"you already have a group called “{other}”")
+
+
+def _rows_of(s: so.Session, model, participant: models.Participant, *order_by) -> sa.ScalarResult:
+    """What one participant stored in ``model`` (answers, submissions) in their room, in that order."""
+    return s.scalars(
+        sa.select(model)
+        .where(model.room_id == participant.room_id, model.participant_number == participant.number)
+        .order_by(*order_by)
+    )
 
 
 def _spec_text(specs: list, index: int) -> str | None:

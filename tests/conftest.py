@@ -2,7 +2,8 @@
 
 ``app``/``client``/``socket_client`` run everything in this process with a clock the
 test moves by hand. ``live_server`` starts ``quizroom run`` (eventlet) in a subprocess
-on a free port with a temporary SQLite file, for end-to-end tests.
+on a free port with a temporary SQLite file, for end-to-end tests; ``browser`` is Debian's
+Chromium for the browser tests that drive several pages (see tests/e2e/browser.py).
 """
 
 from __future__ import annotations
@@ -230,8 +231,8 @@ def start_server(
     raise RuntimeError(f"server did not start:\n{server.log()}")
 
 
-@pytest.fixture
-def live_server(tmp_path):
+def start_trainer_server(tmp_path: Path, *, extra_env: dict | None = None) -> LiveServer:
+    """``start_server`` on a database that already has the trainer (TRAINER_EMAIL, id 1)."""
     env = {
         **os.environ,
         "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
@@ -242,6 +243,20 @@ def live_server(tmp_path):
         "create-trainer", "--email", TRAINER_EMAIL, "--name", "Tess Trainer", "--password", TRAINER_PASSWORD, env=env
     )
     assert created.returncode == 0, created.stderr
-    server = start_server(tmp_path)
+    return start_server(tmp_path, extra_env=extra_env)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = start_trainer_server(tmp_path)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium (tests/e2e/browser.py), for tests that drive several pages at once."""
+    from tests.e2e.browser import chromium
+
+    with chromium() as browser:
+        yield browser

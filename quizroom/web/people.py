@@ -74,18 +74,19 @@ def _int_field(name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
-def _person_or_404(person_id: int):
-    person = _service().get_person(current_user.id, person_id)
-    if person is None:
+def _found(thing):
+    """``thing``, or a 404 when there is none (someone else's, or no such one)."""
+    if thing is None:
         abort(404)
-    return person
+    return thing
+
+
+def _person_or_404(person_id: int):
+    return _found(_service().get_person(current_user.id, person_id))
 
 
 def _group_or_404(group_id: int):
-    group = _service().get_group(current_user.id, group_id)
-    if group is None:
-        abort(404)
-    return group
+    return _found(_service().get_group(current_user.id, group_id))
 
 
 def _message(error: PeopleError) -> str:
@@ -120,8 +121,38 @@ def _import_summary(result, group_name: str | None) -> str:
     return text + "."
 
 
-def _shown_errors(errors: list[RowError]) -> tuple[list[RowError], int]:
-    return errors[:ERRORS_SHOWN], max(0, len(errors) - ERRORS_SHOWN)
+def _import_roster(group) -> dict | None:
+    """Import the roster of the form (into ``group`` unless None): None when done (a message says
+    what came in), else what the page's import form shows (the first errors, how many more, the file)."""
+    data, filename, errors = _roster_upload()
+    if not errors:
+        try:
+            result = _service().import_roster(current_user.id, data, group.id if group is not None else None)
+        except RosterInvalid as invalid:
+            errors = invalid.errors
+        else:
+            flash(_import_summary(result, group.name if group is not None else None), "success")
+            return None
+    more = max(0, len(errors) - ERRORS_SHOWN)
+    return {"import_errors": errors[:ERRORS_SHOWN], "import_more": more, "import_filename": filename}
+
+
+def _add_member(group, person, missing: str) -> str | None:
+    """Put ``person`` in ``group``: None when done (a message says so), else the error to show
+    (``missing`` when either was not chosen)."""
+    if group is None or person is None:
+        return missing
+    try:
+        _service().add_member(current_user.id, group.id, person.id)
+    except PeopleError as error:
+        return _message(error)
+    flash(f"Added {person.name} to {group.name}.", "success")
+    return None
+
+
+def _secret_render(template: str, status: int, context: dict, extra: dict) -> Response:
+    """``template`` with ``context`` (``extra`` replacing some of it) as a page with personal links."""
+    return _secret_page(render_template(template, **{**context, **extra}), status)
 
 
 # ------------------------------------------------------------ start forms
@@ -193,20 +224,13 @@ def create():
 @login_required
 def import_roster():
     group_id = _int_field("group_id")
-    data, filename, errors = _roster_upload()
     group = _group_or_404(group_id) if group_id is not None else None
-    if not errors:
-        try:
-            result = _service().import_roster(current_user.id, data, group_id)
-        except RosterInvalid as invalid:
-            errors = invalid.errors
-        else:
-            flash(_import_summary(result, group.name if group else None), "success")
-            if group is not None:
-                return redirect(url_for("people.group", group_id=group.id))
-            return redirect(url_for("people.index"))
-    shown, more = _shown_errors(errors)
-    return _people_page(400, import_errors=shown, import_more=more, import_filename=filename, import_group_id=group_id)
+    failed = _import_roster(group)
+    if failed is not None:
+        return _people_page(400, import_group_id=group_id, **failed)
+    if group is not None:
+        return redirect(url_for("people.group", group_id=group.id))
+    return redirect(url_for("people.index"))
 
 
 @bp.get("/people/example.csv")
@@ -235,8 +259,7 @@ def _person_page(person, status: int = 200, **extra):
         "edit_errors": {},
         "group_error": None,
     }
-    context.update(extra)
-    return _secret_page(render_template("people/person.html", **context), status)
+    return _secret_render("people/person.html", status, context, extra)
 
 
 @bp.post("/people/<int:person_id>")
@@ -258,13 +281,9 @@ def join_group(person_id: int):
     person = _person_or_404(person_id)
     group_id = _int_field("group_id")
     group = _group_or_404(group_id) if group_id is not None else None
-    if group is None:
-        return _person_page(person, 400, group_error="Choose a group.")
-    try:
-        _service().add_member(current_user.id, group.id, person.id)
-    except PeopleError as error:
-        return _person_page(person, 400, group_error=_message(error))
-    flash(f"Added {person.name} to {group.name}.", "success")
+    error = _add_member(group, person, "Choose a group.")
+    if error is not None:
+        return _person_page(person, 400, group_error=error)
     return redirect(url_for("people.person", person_id=person_id))
 
 
@@ -280,9 +299,7 @@ def new_link(person_id: int):
 @bp.get("/people/<int:person_id>/export.json")
 @login_required
 def export(person_id: int):
-    document = _service().export_person(current_user.id, person_id)
-    if document is None:
-        abort(404)
+    document = _found(_service().export_person(current_user.id, person_id))
     body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     name = slug(document["person"]["name"], "person")
     return _download(body, "application/json", f"quizroom-person-{person_id}-{name}.json")
@@ -334,8 +351,7 @@ def _group_page(group, status: int = 200, **extra):
         "import_more": 0,
         "import_filename": None,
     }
-    context.update(extra)
-    return _secret_page(render_template("people/group.html", **context), status)
+    return _secret_render("people/group.html", status, context, extra)
 
 
 @bp.get("/groups/<int:group_id>")
@@ -375,13 +391,9 @@ def add_member(group_id: int):
     group = _group_or_404(group_id)
     person_id = _int_field("person_id")
     person = _service().get_person(current_user.id, person_id) if person_id is not None else None
-    if person is None:
-        return _group_page(group, 400, member_error="Choose someone to add.")
-    try:
-        _service().add_member(current_user.id, group_id, person.id)
-    except PeopleError as error:
-        return _group_page(group, 400, member_error=_message(error))
-    flash(f"Added {person.name} to {group.name}.", "success")
+    error = _add_member(group, person, "Choose someone to add.")
+    if error is not None:
+        return _group_page(group, 400, member_error=error)
     return redirect(url_for("people.group", group_id=group_id) + "#members")
 
 
@@ -402,17 +414,10 @@ def remove_member(group_id: int, person_id: int):
 @login_required
 def import_into_group(group_id: int):
     group = _group_or_404(group_id)
-    data, filename, errors = _roster_upload()
-    if not errors:
-        try:
-            result = _service().import_roster(current_user.id, data, group_id)
-        except RosterInvalid as invalid:
-            errors = invalid.errors
-        else:
-            flash(_import_summary(result, group.name), "success")
-            return redirect(url_for("people.group", group_id=group_id) + "#members")
-    shown, more = _shown_errors(errors)
-    return _group_page(group, 400, import_errors=shown, import_more=more, import_filename=filename)
+    failed = _import_roster(group)
+    if failed is not None:
+        return _group_page(group, 400, **failed)
+    return redirect(url_for("people.group", group_id=group_id) + "#members")
 
 
 @bp.get("/groups/<int:group_id>/links.csv")

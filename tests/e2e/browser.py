@@ -1,4 +1,11 @@
-"""Helpers for browser (Playwright) tests: launching Debian's Chromium and axe scans.
+"""Helpers for browser (Playwright) tests: launching Debian's Chromium, watched pages, the
+trainer's sign-in and axe scans.
+
+``open_browser`` is what most tests want: a page of its own, signed in as the trainer if
+asked, that fails the test at the end if the page threw a script error or broke the
+Content-Security-Policy (``trainer_page()`` makes it a module's ``page`` fixture). Tests
+that drive several pages at once take the ``browser`` fixture (tests/conftest.py) and open
+a ``WatchedPage`` (or a plain context) for each.
 
 No tests live here. Playwright cannot download its own browser on our machines,
 so we always drive Debian's ``/usr/bin/chromium`` (``apt-get install chromium``;
@@ -11,8 +18,15 @@ so we always drive Debian's ``/usr/bin/chromium`` (``apt-get install chromium``;
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,6 +52,10 @@ AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 # Max node targets reported per violation.
 _MAX_TARGETS = 5
+
+# ms: how long a page waits for what a test expects; generous for a loaded CI machine,
+# passing runs never wait this long.
+WAIT = 10_000
 
 
 def browser_available() -> tuple[bool, str]:
@@ -72,6 +90,81 @@ def launch_browser(playwright: Any, **kwargs: Any):
     }
     options.update(kwargs)
     return playwright.chromium.launch(**options)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, closed at the end. Skips the test where it is
+    missing (fails it under ``QUIZROOM_REQUIRE_SERVICES=1``)."""
+    ok, reason = browser_available()
+    require(ok, reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class WatchedPage:
+    """A page in a browser context of its own (``context_options`` go to ``new_context``)
+    whose script errors and Content-Security-Policy violations are collected: ``close()``
+    asserts that both stayed empty."""
+
+    def __init__(self, browser: Any, **context_options: Any):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT)
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.blocked = watch_csp(self.page)
+
+    def close(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.blocked == [], self.blocked  # the pages run under the strict CSP
+        self.context.close()
+
+
+def sign_in(page: Any, base_url: str) -> None:
+    """Sign in on the login page as the trainer that ``live_server`` creates."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
+    page.get_by_label("Password").fill(TRAINER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/decks$"))
+
+
+@contextmanager
+def open_browser(server_url: str | None = None, **context_options: Any) -> Iterator[Any]:
+    """A ``WatchedPage`` of a freshly launched Chromium, signed in as the trainer on
+    ``server_url`` when one is given. Yields the page; at the end asserts that it had no
+    script errors and no CSP violations, then closes everything."""
+    with chromium() as browser:
+        watched = WatchedPage(browser, **context_options)
+        if server_url is not None:
+            sign_in(watched.page, server_url)
+        yield watched.page
+        watched.close()
+
+
+def trainer_page(width: int = 1100, height: int = 900):
+    """A ``page`` fixture for a test module: ``open_browser`` signed in on ``live_server`` with
+    that viewport (``page = trainer_page()`` at the top of the module)."""
+
+    @pytest.fixture(name="page")
+    def fixture(live_server):
+        with open_browser(live_server.url, viewport={"width": width, "height": height}) as page:
+            yield page
+
+    return fixture
+
+
+def assert_accessible(page: Any) -> None:
+    """axe finds nothing serious or critical on the page."""
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
 
 
 def _inject_axe(page: Any) -> None:

@@ -14,12 +14,9 @@ import re
 
 import pytest
 
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser
+from tests.e2e.browser import WAIT, axe_violations, format_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-
-WAIT = 10_000  # ms: generous for a loaded CI machine; passing runs never wait this long
 
 PLAN = {
     "format": "quizroom.plan",
@@ -43,18 +40,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'"
 )
-
-
-@pytest.fixture
-def browser():
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 # axe's injection (tests/e2e/browser.py) first tries an inline <script>, which the CSP blocks
@@ -134,11 +119,7 @@ def test_a_poll_a_word_cloud_and_a_board_from_an_agenda(live_server, browser):
     host = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
     strict_csp(host, problems)
     stage = host.new_page()
-    stage.goto(f"{live_server.url}/login")
-    stage.locator("input[name=email]").fill(TRAINER_EMAIL)
-    stage.locator("input[name=password]").fill(TRAINER_PASSWORD)
-    stage.locator("input[name=password]").press("Enter")
-    expect(stage).not_to_have_url(re.compile(r"/login"), timeout=WAIT)
+    sign_in(stage, live_server.url)
     stage.goto(room["stage_url"])
     expect(stage.locator("#stage")).to_have_attribute("data-phase", "lobby", timeout=WAIT)
     phones = []

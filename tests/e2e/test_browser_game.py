@@ -11,12 +11,9 @@ import re
 
 import pytest
 
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser
+from tests.e2e.browser import WAIT, axe_violations, format_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-
-WAIT = 10_000  # ms: generous for a loaded CI machine; passing runs never wait this long
 
 DECK = {
     "format": "quizroom.deck",
@@ -40,18 +37,6 @@ DECK = {
 }
 PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "reduced_motion": "reduce"}
 NAMES = ("Ada", "Brian", "Chen")
-
-
-@pytest.fixture
-def browser():
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 def build_deck_in_editor(page, base_url: str) -> None:
@@ -111,11 +96,7 @@ def test_a_whole_game_from_lobby_to_podium(live_server, browser):
     # The trainer signs in through the real login page; the stage needs that session.
     host = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
     stage = host.new_page()
-    stage.goto(f"{live_server.url}/login")
-    stage.locator("input[name=email]").fill(TRAINER_EMAIL)
-    stage.locator("input[name=password]").fill(TRAINER_PASSWORD)
-    stage.locator("input[name=password]").press("Enter")
-    expect(stage).not_to_have_url(re.compile(r"/login"), timeout=WAIT)
+    sign_in(stage, live_server.url)
     # ...builds the 3-question deck in the editor and starts a room from it.
     build_deck_in_editor(stage, live_server.url)
     stage.get_by_role("button", name="Start room").click()

@@ -32,10 +32,7 @@ def db(tmp_path):
 def test_answers_become_attempts_and_missing_answers_count_as_none_for_people_present(db):
     add_room(
         db,
-        room_id=1,
-        start=T0,
         activities=[q("q1"), q("q2")],
-        played=[0, 1],
         people=[(1, 1, 0, False), (2, 2, 0, False), (3, None, 0, False)],
         answers=[
             (1, 0, 0, True, 900, 2000),
@@ -62,10 +59,7 @@ def test_answers_become_attempts_and_missing_answers_count_as_none_for_people_pr
 def test_late_joiners_removed_people_skipped_and_open_questions_do_not_count(db):
     add_room(
         db,
-        room_id=1,
-        start=T0,
         activities=[q("q1"), q("q2"), q("q3")],
-        played=[0, 1, 2],
         voided=[1],
         people=[(1, 1, 0, False), (2, 2, 90, False), (3, 3, 0, True)],
         phase="question",
@@ -89,15 +83,7 @@ def test_partial_credit_and_practice_answers(db):
         "points": 0,
         "choices": [{"text": "A", "correct": True}, {"text": "B", "correct": True}, {"text": "C"}],
     }
-    add_room(
-        db,
-        room_id=1,
-        start=T0,
-        activities=[multi],
-        played=[0],
-        people=[(1, 1, 0, False)],
-        answers=[(1, 0, [0], False, 0, 3000)],
-    )
+    add_room(db, activities=[multi], people=[(1, 1, 0, False)], answers=[(1, 0, [0], False, 0, 3000)])
     with db.transaction() as s:
         s.add(models.Practice(id=5, trainer_id=1, person_id=1, token_hash="h", title="Review", questions=[multi]))
         s.add(
@@ -119,16 +105,7 @@ def test_partial_credit_and_practice_answers(db):
 
 
 def test_other_trainers_rooms_are_not_read(db):
-    add_room(
-        db,
-        room_id=1,
-        start=T0,
-        activities=[q("q1")],
-        played=[0],
-        people=[(1, 1, 0, False)],
-        answers=[(1, 0, 0, True, 900, 1000)],
-        trainer_id=2,
-    )
+    add_room(db, activities=[q("q1")], people=[(1, 1, 0, False)], answers=[(1, 0, 0, True, 900, 1000)], trainer_id=2)
     with db.read() as s:
         assert load_history(s, 1).attempts == []
 
@@ -136,10 +113,7 @@ def test_other_trainers_rooms_are_not_read(db):
 def test_memory_states_equal_the_fold_and_follow_new_sessions(db):
     add_room(
         db,
-        room_id=1,
-        start=T0,
         activities=[q("q1"), q("q2")],
-        played=[0, 1],
         people=[(1, 1, 0, False), (2, 2, 0, False)],
         answers=[(1, 0, 0, True, 900, 2000), (1, 1, 1, False, 0, 2000), (2, 0, 0, True, 900, 9000)],
     )
@@ -166,7 +140,6 @@ def test_memory_states_equal_the_fold_and_follow_new_sessions(db):
         room_id=2,
         start=T0 + timedelta(days=7),
         activities=[q("q1")],
-        played=[0],
         people=[(1, 1, 0, False)],
         answers=[(1, 0, 1, False, 0, 2000)],
     )
@@ -186,15 +159,7 @@ def test_survey_ratings_are_averaged_on_a_five_point_scale(db):
             {"id": "b", "type": "rating", "text": "Rate 10", "scale": 10},
         ],
     }
-    add_room(
-        db,
-        room_id=1,
-        start=T0,
-        activities=[q("q1"), survey],
-        played=[0, 1],
-        people=[(1, 1, 0, False), (2, None, 0, False)],
-        answers=[],
-    )
+    add_room(db, activities=[q("q1"), survey], people=[(1, 1, 0, False), (2, None, 0, False)], answers=[])
     with db.transaction() as s:
         for pid, answers in ((1, {"a": 2}), (1, {"a": 4, "b": 10}), (2, {"a": 3})):
             s.add(
@@ -216,10 +181,7 @@ def test_survey_ratings_are_averaged_on_a_five_point_scale(db):
 def test_topics_differing_only_in_case_are_one_topic(db):
     add_room(
         db,
-        room_id=1,
-        start=T0,
         activities=[q("q1", topics=["Git"]), q("q2", topics=["GIT", "Merging"])],
-        played=[0, 1],
         people=[(1, 1, 0, False)],
         answers=[],
     )

@@ -8,36 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser, watch_csp
+from tests.e2e.browser import axe_violations, format_violations, trainer_page
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def page(live_server):
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        blocked = watch_csp(page)
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
-        page.get_by_label("Password").fill(TRAINER_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/decks$"))
-        yield page
-        assert errors == [], errors
-        assert blocked == [], blocked  # the pages run under the strict CSP
-        context.close()
-        browser.close()
+page = trainer_page()  # signed in; must end without script errors or CSP violations
 
 
 def card(page, number: int):
@@ -167,21 +142,14 @@ def test_trainer_pages_pass_axe(page, live_server, path):
     assert violations == [], format_violations(violations)
 
 
-def test_login_and_register_pass_axe(live_server):
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone
-        for path in ("/login", "/register"):
-            page.goto(f"{live_server.url}{path}")
-            violations = axe_violations(page)
-            assert violations == [], format_violations(violations)
-        page.get_by_role("button", name="Create account").click()
-        page.wait_for_load_state()
-        assert page.get_by_label("Your name").get_attribute("aria-invalid") == "true"
+def test_login_and_register_pass_axe(browser, live_server):
+    page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone
+    for path in ("/login", "/register"):
+        page.goto(f"{live_server.url}{path}")
         violations = axe_violations(page)
         assert violations == [], format_violations(violations)
-        browser.close()
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Your name").get_attribute("aria-invalid") == "true"
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)

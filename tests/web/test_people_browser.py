@@ -10,56 +10,13 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require, sample_deck
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser, watch_csp
+from tests.conftest import sample_deck
+from tests.e2e.browser import WatchedPage, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-WAIT = 10_000  # ms: generous for a loaded CI machine; passing runs never wait this long
 PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "reduced_motion": "reduce"}
 ROSTER = "name;email\nAna Lima;ana@example.org\nBo Chen;\nCyril Dubois;cyril@example.org\n"
-
-
-@pytest.fixture
-def browser():
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
-
-
-class Watched:
-    """A page whose script errors and CSP violations are collected (both must stay empty)."""
-
-    def __init__(self, browser, **context):
-        self.context = browser.new_context(**context)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(WAIT)
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.blocked = watch_csp(self.page)
-
-    def close(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.blocked == [], self.blocked
-        self.context.close()
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], format_violations(violations)
-
-
-def sign_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
-    page.get_by_label("Password").fill(TRAINER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/decks$"))
 
 
 def make_group(page, base_url: str) -> int:
@@ -104,12 +61,12 @@ def person_of_participants(live_server) -> list[tuple[str, int | None]]:
 def test_pick_your_name_on_a_phone(browser, live_server):
     from playwright.sync_api import expect
 
-    trainer = Watched(browser, viewport={"width": 1100, "height": 900})
+    trainer = WatchedPage(browser, viewport={"width": 1100, "height": 900})
     sign_in(trainer.page, live_server.url)
     group_id = make_group(trainer.page, live_server.url)
     code = start_room(live_server, group_id)
 
-    phone = Watched(browser, **PHONE)
+    phone = WatchedPage(browser, **PHONE)
     page = phone.page
     page.goto(f"{live_server.url}/j/{code}")
     roster = page.get_by_test_id("roster")
@@ -128,7 +85,7 @@ def test_pick_your_name_on_a_phone(browser, live_server):
     assert ("Bo Chen", 2) in person_of_participants(live_server)
 
     # A second phone no longer sees Bo on the list.
-    other = Watched(browser, **PHONE)
+    other = WatchedPage(browser, **PHONE)
     other.page.goto(f"{live_server.url}/j/{code}")
     expect(other.page.get_by_test_id("roster").get_by_role("button")).to_have_count(2)
     expect(other.page.get_by_test_id("roster").get_by_role("button", name="Bo Chen")).to_have_count(0)
@@ -140,7 +97,7 @@ def test_pick_your_name_on_a_phone(browser, live_server):
 def test_a_phone_with_a_personal_link_joins_as_its_person(browser, live_server):
     from playwright.sync_api import expect
 
-    trainer = Watched(browser, viewport={"width": 1100, "height": 900})
+    trainer = WatchedPage(browser, viewport={"width": 1100, "height": 900})
     sign_in(trainer.page, live_server.url)
     group_id = make_group(trainer.page, live_server.url)
     trainer.page.goto(f"{live_server.url}/groups/{group_id}")
@@ -151,7 +108,7 @@ def test_a_phone_with_a_personal_link_joins_as_its_person(browser, live_server):
     assert_accessible(trainer.page)
     code = start_room(live_server, group_id)
 
-    phone = Watched(browser, **PHONE)
+    phone = WatchedPage(browser, **PHONE)
     page = phone.page
     page.goto(link)
     expect(page.get_by_role("heading", name="Hi Ana Lima")).to_be_visible()

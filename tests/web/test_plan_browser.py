@@ -7,37 +7,12 @@ import re
 
 import pytest
 
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require, sample_deck
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser, watch_csp
+from tests.conftest import sample_deck
+from tests.e2e.browser import WAIT, axe_violations, format_violations, trainer_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-WAIT = 10_000
 
-
-@pytest.fixture
-def page(live_server):
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(WAIT)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        blocked = watch_csp(page)
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("E-mail address").fill(TRAINER_EMAIL)
-        page.get_by_label("Password").fill(TRAINER_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/decks$"))
-        yield page
-        assert errors == [], errors
-        assert blocked == [], blocked  # the pages run under the strict CSP
-        context.close()
-        browser.close()
+page = trainer_page(1200)  # signed in; must end without script errors or CSP violations
 
 
 def item(page, number: int):

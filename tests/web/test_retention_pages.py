@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from quizroom import accounts, models
-from tests.retention.factories import T0, add_room, q
+from tests.retention.factories import T0, add_two_sessions
 
 pytestmark = pytest.mark.usefixtures("logged_in")
 
@@ -20,60 +20,12 @@ pytestmark = pytest.mark.usefixtures("logged_in")
 def seeded(app, trainer, clock):
     """Two sessions a week apart for a group of three; question b is forgotten by two."""
     db = app.extensions["quizroom.db"]
-    questions = [
-        q("qa", topics=["Safety"]),
-        q("qb", topics=["Safety"]),
-        q("qc", text="=HYPERLINK(1)", topics=["Tools"]),
-    ]
-    with db.transaction() as s:
-        s.add(
-            models.Deck(
-                id=10,
-                trainer_id=trainer.id,
-                title="Onboarding",
-                document={
-                    "title": "Onboarding",
-                    "questions": [{k: v for k, v in spec.items() if k != "kind"} for spec in questions],
-                },
-            )
-        )
-        s.add(models.Group(id=20, trainer_id=trainer.id, name="Team A"))
-        for pid, name in ((1, "Ana"), (2, "Ben"), (3, "Cy")):
-            s.add(models.Person(id=pid, trainer_id=trainer.id, name=name, link_key=f"key{pid}"))
-        s.flush()
-        for pid in (1, 2, 3):
-            s.add(models.GroupMember(group_id=20, person_id=pid))
-    people = [(1, 1, 0, False), (2, 2, 0, False), (3, 3, 0, False)]
-    first = [(n, pos, 0, True, 900, 2000) for n in (1, 2, 3) for pos in (0, 1, 2)]
-    second = (
+    later = (
         [(n, 0, 0, True, 900, 2000) for n in (1, 2, 3)]
         + [(1, 1, 0, True, 900, 2000), (2, 1, 2, False, 0, 2000), (3, 1, 2, False, 0, 2000)]
         + [(n, 2, 0, True, 900, 2000) for n in (1, 2)]
     )  # Cy: no answer to qc
-    add_room(
-        db,
-        room_id=1,
-        start=T0,
-        activities=questions,
-        played=[0, 1, 2],
-        people=people,
-        answers=first,
-        trainer_id=trainer.id,
-        deck_id=10,
-        group_id=20,
-    )
-    add_room(
-        db,
-        room_id=2,
-        start=T0 + timedelta(days=7),
-        activities=questions,
-        played=[0, 1, 2],
-        people=people,
-        answers=second,
-        trainer_id=trainer.id,
-        deck_id=10,
-        group_id=20,
-    )
+    add_two_sessions(db, trainer.id, later=later, qc_text="=HYPERLINK(1)")
     clock.now = (T0 + timedelta(days=14)).timestamp()
     return db
 

@@ -4,7 +4,6 @@ summary; the answers are stored. Waits only on DOM state, never on sleeps."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime
 
@@ -14,8 +13,8 @@ import sqlalchemy as sa
 from quizroom import models
 from quizroom.db import Database
 from quizroom.retention import practice
-from tests.conftest import TRAINER_EMAIL, TRAINER_PASSWORD, require, run_cli, start_server
-from tests.e2e.browser import axe_violations, browser_available, format_violations, launch_browser, watch_csp
+from tests.conftest import TRAINER_EMAIL, start_trainer_server
+from tests.e2e.browser import assert_accessible, open_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -77,17 +76,7 @@ def review_link(live_server):
 def shifted_server(tmp_path):
     """A real server whose clock the test moves forward (QUIZROOM_TIME_OFFSET_FILE)."""
     offset = tmp_path / "offset"
-    env = {
-        **os.environ,
-        "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
-        "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'quizroom.db'}",
-        "QUIZROOM_SECRET_KEY": "e2e-secret",
-    }
-    created = run_cli(
-        "create-trainer", "--email", TRAINER_EMAIL, "--name", "Tess Trainer", "--password", TRAINER_PASSWORD, env=env
-    )
-    assert created.returncode == 0, created.stderr
-    server = start_server(tmp_path, extra_env={"QUIZROOM_TIME_OFFSET_FILE": str(offset)})
+    server = start_trainer_server(tmp_path, extra_env={"QUIZROOM_TIME_OFFSET_FILE": str(offset)})
     server.offset = offset
     yield server
     server.stop()
@@ -95,28 +84,9 @@ def shifted_server(tmp_path):
 
 @pytest.fixture
 def phone():
-    ok, reason = browser_available()
-    require(ok, reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        context = browser.new_context(**PHONE)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        blocked = watch_csp(page)
+    """A phone's page (not signed in); it must end without script errors or CSP violations."""
+    with open_browser(**PHONE) as page:
         yield page
-        assert errors == [], errors
-        assert blocked == [], blocked  # the page runs under the strict CSP
-        context.close()
-        browser.close()
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], format_violations(violations)
 
 
 def assert_fits_the_phone(page) -> None:

@@ -6,6 +6,10 @@
  *                                   opts: {method, json, body, headers}; rejects only
  *                                   when the network fails
  *   quizroom.escapeHtml(text)       for the rare place that must build HTML (prefer textContent)
+ *   quizroom.el(tag, attrs, ...children)  a new element: attrs set as attributes, except `text`
+ *                                   (textContent), `value` and `checked` (properties); null,
+ *                                   undefined and false attrs and children are left out;
+ *                                   string children become text nodes
  *
  * On every page: forms with data-confirm ask before submitting (and then send
  * confirm=yes); <time data-local datetime="..."> shows the moment in the reader's time zone.
@@ -40,6 +44,26 @@
         return { ok: response.ok, status: response.status, data: data };
       });
     });
+  }
+
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) return;
+        if (name === "text") node.textContent = value;
+        else if (name === "value") node.value = value;
+        else if (name === "checked") node.checked = !!value;
+        else node.setAttribute(name, value === true ? "" : value);
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
   }
 
   var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -77,6 +101,7 @@
     csrfToken: csrfToken,
     fetchJSON: fetchJSON,
     escapeHtml: escapeHtml,
+    el: el,
   });
 
   setUpConfirmForms();

@@ -1,4 +1,5 @@
-/* quizroom deck editor. Vanilla JS, no build step; needs common.js (quizroom.fetchJSON).
+/* quizroom deck editor. Vanilla JS, no build step; needs common.js (quizroom.fetchJSON,
+ * quizroom.el) and identity.js.
  *
  * The deck lives in `deck` (title, description, questions in an editor-friendly form).
  * Saving turns it into a deck document (docs/deck-format.md) and sends it to the API;
@@ -66,7 +67,6 @@
   var dirty = false;
   var version = 0; // bumped on every change, to know whether a save's answer is still current
   var saving = false;
-  var asking = false; // the identity dialog is open
   var lastDeleted = null;
   var errorSeq = 0;
 
@@ -238,25 +238,7 @@
   }
 
   // ------------------------------------------------------------------ DOM
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (name) {
-        var value = attrs[name];
-        if (value === null || value === undefined || value === false) return;
-        if (name === "text") node.textContent = value;
-        else if (name === "value") node.value = value;
-        else if (name === "checked") node.checked = !!value;
-        else node.setAttribute(name, value === true ? "" : value);
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
+  var el = window.quizroom.el;
 
   function hidden(text) {
     return el("span", { "class": "visually-hidden", text: text });
@@ -829,49 +811,14 @@
   }
 
   // ------------------------------------------------------------------ save
-  /* Questions with a uid whose meaning changed since they were loaded (not yet answered for). */
-  function identityChanges(built) {
-    var identity = window.quizroom && window.quizroom.identity;
-    if (!identity) return [];
-    var changes = [];
-    built.questions.forEach(function (q, i) {
-      var spec = built.doc.questions[i];
-      if (!q.uid || !q.origin || q.origin.uid !== q.uid) return;
-      if (q.confirmed === JSON.stringify(spec)) return; // already answered "same question" for this version
-      var reasons = identity.differences(q.origin, spec);
-      if (reasons.length) {
-        changes.push({ index: i, uid: q.uid, label: "Question " + (i + 1), before: q.origin, after: spec, reasons: reasons });
-      }
-    });
-    return changes;
-  }
-
   function save() {
-    if (saving || asking) return Promise.resolve(false);
+    if (saving || window.quizroom.identity.isOpen()) return Promise.resolve(false);
     var built = buildDocument();
-    var changes = identityChanges(built);
-    if (!changes.length) return send(built);
-    asking = true;
-    setStatus("Not saved yet: answer the question in the dialog", "busy");
-    return window.quizroom.identity.ask(changes, { saveLabel: "Save deck", noun: "deck" }).then(function (decisions) {
-      asking = false;
-      if (!decisions) {
-        setStatus("Not saved: cancelled. Unsaved changes", "dirty");
-        return false;
-      }
-      changes.forEach(function (change) {
-        var q = built.questions[change.index];
-        var spec = built.doc.questions[change.index];
-        if (decisions[change.uid] === "new") {
-          delete spec.uid; // the server gives it a new one: a fresh history
-          q.uid = null;
-          q.origin = null;
-        } else {
-          q.confirmed = JSON.stringify(spec);
-        }
-      });
-      return send(built);
+    // Questions whose meaning changed since they were loaded: same question, or a new one?
+    var asked = window.quizroom.identity.confirmChanges(built.questions, built.doc.questions, {
+      label: "Question", saveLabel: "Save deck", noun: "deck", status: setStatus,
     });
+    return asked ? asked.then(function (go) { return go ? send(built) : false; }) : send(built);
   }
 
   function send(built) {

@@ -1,4 +1,5 @@
 /* quizroom: "is this still the same question?" Shared by the deck editor and the agenda editor.
+ * Needs common.js (quizroom.el).
  *
  * A question's uid is its identity: results and retention follow it from session to session.
  * A typo fix must keep it; a question that now asks something else, or has another answer,
@@ -14,6 +15,15 @@
  *   quizroom.identity.answerSummary(spec)       one line: the correct answer(s) of a spec
  *   quizroom.identity.ask(changes, options)     the dialog: Promise of {uid: "same"|"new"},
  *                                               or null when the trainer cancels
+ *   quizroom.identity.confirmChanges(entries, specs, options)  the editors' step before saving:
+ *       asks about every entry whose meaning changed, then applies the answers. null when there is
+ *       nothing to ask (save at once), else a Promise of true (save) or false (cancelled).
+ *       entries: the editor's items ({uid, origin: the spec as loaded, confirmed}); specs: the
+ *       document's specs at the same places. "New question" drops the uid (from the spec and
+ *       the entry: the server gives a new one); "same question" remembers this version, so it
+ *       is not asked again. options: {label: "Question" (+ " 3"), saveLabel, noun,
+ *       include(entry) (default: all), forget(entry) (more to drop for a new question),
+ *       status(text, kind) (the editor's save status line)}
  *
  * `before` and `after` are question specs as in docs/deck-format.md. Small edits keep the
  * identity: same type, same correct answer(s), question text and every answer/item text at
@@ -222,21 +232,7 @@
     slider: "Slider", order: "Ordering", poll: "Poll",
   };
 
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value === null || value === undefined || value === false) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
+  var el = window.quizroom.el;
 
   var seq = 0;
   var open = null; // the dialog on screen, if any
@@ -362,6 +358,50 @@
     });
   }
 
+  // ------------------------------------------------------------- editors
+  /* Entries with a uid whose meaning changed since they were loaded (and not yet answered
+   * "same question" for this very version), as ask() takes them. */
+  function changedEntries(entries, specs, options) {
+    var out = [];
+    entries.forEach(function (entry, i) {
+      var spec = specs[i];
+      if (options.include && !options.include(entry)) return;
+      if (!entry.uid || !entry.origin || entry.origin.uid !== entry.uid) return;
+      if (entry.confirmed === JSON.stringify(spec)) return;
+      var reasons = differences(entry.origin, spec);
+      if (reasons.length) {
+        out.push({ index: i, uid: entry.uid, label: options.label + " " + (i + 1), before: entry.origin, after: spec,
+          reasons: reasons });
+      }
+    });
+    return out;
+  }
+
+  function confirmChanges(entries, specs, options) {
+    var changed = changedEntries(entries, specs, options);
+    if (!changed.length) return null;
+    options.status("Not saved yet: answer the question in the dialog", "busy");
+    return ask(changed, { saveLabel: options.saveLabel, noun: options.noun }).then(function (decisions) {
+      if (!decisions) {
+        options.status("Not saved: cancelled. Unsaved changes", "dirty");
+        return false;
+      }
+      changed.forEach(function (change) {
+        var entry = entries[change.index];
+        var spec = specs[change.index];
+        if (decisions[change.uid] === "new") {
+          delete spec.uid; // the server gives it a new one: a fresh history
+          entry.uid = null;
+          entry.origin = null;
+          if (options.forget) options.forget(entry);
+        } else {
+          entry.confirmed = JSON.stringify(spec);
+        }
+      });
+      return true;
+    });
+  }
+
   window.quizroom = window.quizroom || {};
   window.quizroom.identity = {
     THRESHOLD: THRESHOLD,
@@ -371,6 +411,7 @@
     meaningChanged: meaningChanged,
     answerSummary: answerSummary,
     ask: ask,
+    confirmChanges: confirmChanges,
     isOpen: function () { return !!open; },
   };
 })();

@@ -1,5 +1,5 @@
 /* quizroom agenda editor (session plans). Vanilla JS, no build step; needs common.js
- * (quizroom.fetchJSON). Mirrors editor.js (the deck editor).
+ * (quizroom.fetchJSON, quizroom.el) and identity.js. Mirrors editor.js (the deck editor).
  *
  * The plan lives in `plan` (title, description, activities in an editor-friendly form).
  * Saving turns it into a plan document (docs/plan-format.md) and sends it to the API;
@@ -69,7 +69,6 @@
   var dirty = false;
   var version = 0;
   var saving = false;
-  var asking = false; // the identity dialog is open
   var lastDeleted = null;
   var errorSeq = 0;
   var loadedDeck = null; // {id, title, questions: [spec...]} shown in the picker
@@ -262,25 +261,7 @@
   }
 
   // ------------------------------------------------------------------ DOM
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (name) {
-        var value = attrs[name];
-        if (value === null || value === undefined || value === false) return;
-        if (name === "text") node.textContent = value;
-        else if (name === "value") node.value = value;
-        else if (name === "checked") node.checked = !!value;
-        else node.setAttribute(name, value === true ? "" : value);
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return node;
-  }
+  var el = window.quizroom.el;
 
   function hidden(text) {
     return el("span", { "class": "visually-hidden", text: text });
@@ -948,50 +929,16 @@
   }
 
   // ------------------------------------------------------------------ save
-  /* Quiz questions with a uid whose meaning changed since they were loaded or copied. */
-  function identityChanges(built) {
-    var identity = window.quizroom && window.quizroom.identity;
-    if (!identity) return [];
-    var changes = [];
-    built.activities.forEach(function (a, i) {
-      var spec = built.doc.activities[i];
-      if (a.kind !== "question" || !a.uid || !a.origin || a.origin.uid !== a.uid) return;
-      if (a.confirmed === JSON.stringify(spec)) return;
-      var reasons = identity.differences(a.origin, spec);
-      if (reasons.length) {
-        changes.push({ index: i, uid: a.uid, label: "Item " + (i + 1), before: a.origin, after: spec, reasons: reasons });
-      }
-    });
-    return changes;
-  }
-
   function save() {
-    if (saving || asking) return Promise.resolve(false);
+    if (saving || window.quizroom.identity.isOpen()) return Promise.resolve(false);
     var built = buildDocument();
-    var changes = identityChanges(built);
-    if (!changes.length) return send(built);
-    asking = true;
-    setStatus("Not saved yet: answer the question in the dialog", "busy");
-    return window.quizroom.identity.ask(changes, { saveLabel: "Save plan", noun: "plan" }).then(function (decisions) {
-      asking = false;
-      if (!decisions) {
-        setStatus("Not saved: cancelled. Unsaved changes", "dirty");
-        return false;
-      }
-      changes.forEach(function (change) {
-        var a = built.activities[change.index];
-        var spec = built.doc.activities[change.index];
-        if (decisions[change.uid] === "new") {
-          delete spec.uid; // the server gives it a new one: a fresh history
-          a.uid = null;
-          a.origin = null;
-          delete a.spec.uid;
-        } else {
-          a.confirmed = JSON.stringify(spec);
-        }
-      });
-      return send(built);
+    // Quiz questions whose meaning changed since they were loaded or copied: same or new?
+    var asked = window.quizroom.identity.confirmChanges(built.activities, built.doc.activities, {
+      label: "Item", saveLabel: "Save plan", noun: "plan", status: setStatus,
+      include: function (a) { return a.kind === "question"; },
+      forget: function (a) { delete a.spec.uid; },
     });
+    return asked ? asked.then(function (go) { return go ? send(built) : false; }) : send(built);
   }
 
   function send(built) {

@@ -1,5 +1,6 @@
 /* The phone: join a room with a nickname, answer, see how it went. Polls, boards and
- * surveys of an agenda are drawn by activities-play.js.
+ * surveys of an agenda are drawn by activities-play.js; the answer controls of a question
+ * by answers.js (shared with the review page).
  *
  * Joining as a known person (docs/people.md): a phone that opened its personal link
  * (localStorage `quizroom:me`, see me.js) joins as that person by itself, with "not you?"
@@ -17,8 +18,9 @@
   "use strict";
 
   var root = document.getElementById("play");
-  if (!root || typeof io === "undefined") { return; }
+  if (!root || typeof io === "undefined" || !window.quizroom || !window.quizroom.answers) { return; }
   var Shapes = window.QuizShapes;
+  var Answers = window.quizroom.answers;
   var CODE = root.getAttribute("data-code");
   var STORE_KEY = "quizroom:" + CODE;
   var NICK_KEY = "quizroom:nickname";
@@ -57,7 +59,7 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  var el = Dom.el, clear = Dom.clear, show = Dom.show, value = Dom.value, ordinal = Dom.ordinal;
+  var el = Dom.el, clear = Dom.clear, show = Dom.show, ordinal = Dom.ordinal;
   var number = Dom.number;
 
 
@@ -685,230 +687,18 @@
   }
 
   function updateControls() {
-    var enabled = controlsEnabled();
-    $("pq-answer").querySelectorAll("button, input").forEach(function (node) {
-      if (node.hasAttribute("data-keep-disabled")) { return; }
-      node.disabled = !enabled;
-    });
+    Answers.setEnabled($("pq-answer"), controlsEnabled());
     $("screen-question").classList.toggle("is-sending", !!pending);
     var sending = $("pq-sending");
     sending.textContent = !pending ? "" : (socket.connected && joined ? "Sending your answer…"
       : "You are offline. Your answer will be sent when the connection is back.");
     show(sending, !!pending);
-    var submit = $("pq-answer").querySelector("[data-submit]");
-    if (submit && enabled && submit.getAttribute("data-needs-choice") === "true") {
-      submit.disabled = $("pq-answer").querySelectorAll("[aria-pressed='true']").length === 0;
-    }
   }
 
-  function answerError(text) {
-    var node = $("pq-error");
-    node.textContent = text || "";
-    show(node, !!text);
-  }
-
-  function choiceLabel(choice) {
-    return el("span", { className: "choice-label " + Shapes.colourClass(choice.id) }, [
-      Shapes.shape(choice.id, Shapes.name(choice.id)),
-      el("span", { className: "choice-text", text: choice.text })
-    ]);
-  }
+  function answerError(text) { Answers.showError("pq-error", text); }
 
   function buildControls(q) {
-    var area = $("pq-answer");
-    clear(area);
-    answerError(null);
-    area.className = "pq-answer pq-answer-" + q.type;
-    if (q.choices && !q.multiple) {
-      var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group", "aria-label": "Answers" });
-      q.choices.forEach(function (choice) {
-        var button = el("button", { type: "button", className: "choice " + Shapes.colourClass(choice.id),
-                                    "data-choice": String(choice.id) },
-                        [Shapes.shape(choice.id, Shapes.name(choice.id)), el("span", { className: "choice-text", text: choice.text })]);
-        button.addEventListener("click", function () {
-          button.classList.add("is-picked");
-          sendAnswer(choice.id, choiceLabel(choice));
-        });
-        grid.appendChild(button);
-      });
-      area.appendChild(grid);
-    } else if (q.choices) {
-      buildMulti(area, q);
-    } else if (q.type === "typed") {
-      buildTyped(area, q);
-    } else if (q.type === "slider") {
-      buildSlider(area, q);
-    } else if (q.type === "order") {
-      buildOrder(area, q);
-    }
-  }
-
-  function submitButton(text, needsChoice) {
-    return el("button", { type: "submit", className: "btn btn-primary btn-block btn-big", "data-submit": "true",
-                          "data-needs-choice": needsChoice ? "true" : "false", text: text });
-  }
-
-  function buildMulti(area, q) {
-    var form = el("form", { className: "answer-form", novalidate: true });
-    form.appendChild(el("p", { className: "answer-hint", id: "multi-hint", text: q.type === "poll" ? "Pick one or more." : "Pick every answer that fits, then submit." }));
-    var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group", "aria-describedby": "multi-hint" });
-    q.choices.forEach(function (choice) {
-      var check = el("span", { className: "choice-check", "aria-hidden": "true" }, [Shapes.icon("tick")]);
-      var button = el("button", { type: "button", className: "choice choice-toggle " + Shapes.colourClass(choice.id),
-                                  "aria-pressed": "false", "data-choice": String(choice.id) },
-                      [Shapes.shape(choice.id, Shapes.name(choice.id)), el("span", { className: "choice-text", text: choice.text }), check]);
-      button.addEventListener("click", function () {
-        var on = button.getAttribute("aria-pressed") !== "true";
-        button.setAttribute("aria-pressed", on ? "true" : "false");
-        updateControls();
-      });
-      grid.appendChild(button);
-    });
-    form.appendChild(grid);
-    form.appendChild(submitButton("Submit answer", true));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var picked = [];
-      var labels = el("span", { className: "choice-labels" });
-      grid.querySelectorAll("[aria-pressed='true']").forEach(function (node) {
-        var id = Number(node.getAttribute("data-choice"));
-        picked.push(id);
-        labels.appendChild(choiceLabel(q.choices[id]));
-      });
-      if (!picked.length) { answerError("Pick at least one answer."); return; }
-      sendAnswer(picked, labels);
-    });
-    area.appendChild(form);
-  }
-
-  function buildTyped(area, q) {
-    var form = el("form", { className: "answer-form", novalidate: true });
-    var input = el("input", { id: "typed-answer", type: "text", className: "field-input field-input-big",
-                              maxlength: String(q.max_length || 100), autocomplete: "off", autocapitalize: "off",
-                              spellcheck: "false", enterkeyhint: "send", "aria-describedby": "pq-error" });
-    form.appendChild(el("label", { "for": "typed-answer", className: "field-label", text: "Your answer" }));
-    form.appendChild(input);
-    form.appendChild(submitButton("Submit answer", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var value = input.value.replace(/\s+/g, " ").trim();
-      if (!value) { answerError("Type an answer first."); input.focus(); return; }
-      sendAnswer(value, el("span", { className: "typed-echo", text: value }));
-    });
-    area.appendChild(form);
-  }
-
-  function decimals(step) {
-    var text = String(step);
-    return text.indexOf(".") === -1 ? 0 : text.length - text.indexOf(".") - 1;
-  }
-
-  function buildSlider(area, q) {
-    var step = q.step || 1;
-    var places = decimals(step);
-    var unit = q.unit ? " " + q.unit : "";
-    var middle = q.min + Math.round((q.max - q.min) / 2 / step) * step;
-    middle = Number(middle.toFixed(places));
-    var form = el("form", { className: "answer-form", novalidate: true });
-    var readout = el("output", { className: "slider-readout", "for": "slider-range", "aria-hidden": "true", text: value(middle) + unit });
-    var range = el("input", { id: "slider-range", type: "range", min: String(q.min), max: String(q.max),
-                              step: String(step), value: String(middle), className: "slider-range",
-                              "aria-valuetext": value(middle) + unit });
-    var field = el("input", { id: "slider-number", type: "number", min: String(q.min), max: String(q.max),
-                              step: String(step), value: String(middle), inputmode: "decimal",
-                              className: "field-input slider-number" });
-    function setValue(v, from) {
-      readout.textContent = value(v) + unit;
-      range.setAttribute("aria-valuetext", value(v) + unit);
-      if (from !== range) { range.value = String(v); }
-      if (from !== field) { field.value = String(v); }
-    }
-    range.addEventListener("input", function () { setValue(Number(range.value), range); answerError(null); });
-    field.addEventListener("input", function () {
-      var v = Number(field.value);
-      if (field.value !== "" && isFinite(v) && v >= q.min && v <= q.max) { setValue(v, field); answerError(null); }
-    });
-    form.appendChild(readout);
-    form.appendChild(el("label", { "for": "slider-range", className: "field-label", text: "Your answer, from " + value(q.min) + " to " + value(q.max) + unit }));
-    form.appendChild(range);
-    form.appendChild(el("div", { className: "slider-ends", "aria-hidden": "true" }, [
-      el("span", { text: value(q.min) + unit }), el("span", { text: value(q.max) + unit })]));
-    form.appendChild(el("div", { className: "slider-exact" }, [
-      el("label", { "for": "slider-number", className: "field-label", text: "or type it" + (q.unit ? " (" + q.unit + ")" : "") }),
-      field
-    ]));
-    form.appendChild(submitButton("Submit answer", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var raw = field.value.trim().replace(",", ".");
-      var v = raw === "" ? Number(range.value) : Number(raw);
-      if (!isFinite(v) || v < q.min || v > q.max) {
-        answerError("Pick a number from " + value(q.min) + " to " + value(q.max) + ".");
-        field.focus();
-        return;
-      }
-      sendAnswer(v, el("span", { className: "typed-echo", text: value(v) + unit }));
-    });
-    area.appendChild(form);
-  }
-
-  function buildOrder(area, q) {
-    var order = q.items.map(function (item) { return item.id; });
-    var byId = {};
-    q.items.forEach(function (item) { byId[item.id] = item.text; });
-    var form = el("form", { className: "answer-form", novalidate: true });
-    form.appendChild(el("p", { className: "answer-hint", id: "order-hint", text: "Move the items into the right order, first at the top." }));
-    var list = el("ol", { className: "order-edit", "aria-describedby": "order-hint" });
-    var live = el("p", { className: "sr-only", "aria-live": "polite" });
-
-    function draw(focusId, direction) {
-      clear(list);
-      order.forEach(function (id, position) {
-        var up = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” up",
-                                "data-item": String(id), "data-dir": "up" }, [Shapes.icon("up")]);
-        var down = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” down",
-                                  "data-item": String(id), "data-dir": "down" }, [Shapes.icon("down")]);
-        if (position === 0) { up.setAttribute("data-keep-disabled", ""); up.disabled = true; }
-        if (position === order.length - 1) { down.setAttribute("data-keep-disabled", ""); down.disabled = true; }
-        up.addEventListener("click", function () { move(id, -1); });
-        down.addEventListener("click", function () { move(id, 1); });
-        list.appendChild(el("li", { className: "order-row", "data-item": String(id) }, [
-          el("span", { className: "order-pos", "aria-hidden": "true", text: String(position + 1) }),
-          el("span", { className: "order-text", text: byId[id] }),
-          el("span", { className: "order-buttons" }, [up, down])
-        ]));
-      });
-      if (focusId !== undefined) {
-        var target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + direction + "']");
-        if (!target || target.disabled) {
-          target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + (direction === "up" ? "down" : "up") + "']");
-        }
-        if (target) { target.focus(); }
-      }
-      if (!controlsEnabled()) { updateControls(); }
-    }
-
-    function move(id, delta) {
-      var at = order.indexOf(id);
-      var to = at + delta;
-      if (to < 0 || to >= order.length) { return; }
-      order.splice(at, 1);
-      order.splice(to, 0, id);
-      draw(id, delta < 0 ? "up" : "down");
-      live.textContent = "“" + byId[id] + "” is now number " + (to + 1) + " of " + order.length + ".";
-    }
-
-    draw();
-    form.appendChild(list);
-    form.appendChild(live);
-    form.appendChild(submitButton("Submit order", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var echo = el("ol", { className: "order-echo" });
-      order.forEach(function (id) { echo.appendChild(el("li", { text: byId[id] })); });
-      sendAnswer(order.slice(), echo);
-    });
-    area.appendChild(form);
+    Answers.build($("pq-answer"), q, { send: sendAnswer, enabled: controlsEnabled, update: updateControls, errorId: "pq-error" });
   }
 
   // ---- sending an answer
@@ -963,7 +753,7 @@
       var text = ANSWER_ERRORS.hasOwnProperty(code) && ANSWER_ERRORS[code] ? ANSWER_ERRORS[code]
         : (ack.error.message || "Your answer was not accepted.");
       if (code === "too_late") { timer.expired = true; }
-      $("pq-answer").querySelectorAll(".is-picked").forEach(function (node) { node.classList.remove("is-picked"); });
+      Answers.unpick($("pq-answer"));
       answerError(text);
       status(text);
       updateControls();
@@ -1046,18 +836,11 @@
     if (!solution || (resultFor(state.index) && resultFor(state.index).correct)) { show(node, false); return; }
     node.appendChild(el("span", { className: "solution-head", text: "Correct answer: " }));
     if (q.choices && solution.choices) {
-      solution.choices.forEach(function (id) { node.appendChild(choiceLabel(q.choices[id])); });
-    } else if (q.type === "typed") {
-      node.appendChild(el("strong", { text: (solution.accepted || []).join(" / ") }));
-    } else if (q.type === "slider") {
-      var tol = solution.tolerance ? " ± " + value(solution.tolerance) : "";
-      node.appendChild(el("strong", { text: value(solution.value) + tol + (q.unit ? " " + q.unit : "") }));
-    } else if (q.type === "order") {
-      var byId = {};
-      q.items.forEach(function (item) { byId[item.id] = item.text; });
-      var list = el("ol", { className: "order-echo" });
-      (solution.order || []).forEach(function (id) { list.appendChild(el("li", { text: byId[id] })); });
-      node.appendChild(list);
+      // Side by side after the heading (the review page groups them in one span instead).
+      solution.choices.forEach(function (id) { node.appendChild(Answers.choiceLabel(q.choices[id])); });
+    } else {
+      var shown = Answers.solutionNode(q, solution);
+      if (shown) { node.appendChild(shown); }
     }
     show(node, true);
   }

@@ -5,17 +5,17 @@
  * answer is right, the points. This page asks for the view, shows it and sends what the
  * person picked. Screens: ready (start / next question), question, feedback, summary.
  *
- * The answer widgets follow play.js (same classes, so the same look as a live quiz):
- * buildControls / buildMulti / buildTyped / buildSlider / buildOrder and choiceLabel are
- * trimmed copies of play.js's, without its socket plumbing.
+ * The answer controls, and the answers and solutions shown after, come from answers.js,
+ * shared with play.js: the same look and keys as a live quiz.
  * Everything from the server goes in with textContent only (Dom.el's "text").
  */
 (function () {
   "use strict";
 
   var root = document.getElementById("review");
-  if (!root || !window.quizroom || !window.Dom || !window.QuizShapes) { return; }
+  if (!root || !window.quizroom || !window.quizroom.answers || !window.Dom || !window.QuizShapes) { return; }
   var Shapes = window.QuizShapes;
+  var Answers = window.quizroom.answers;
   var el = Dom.el, clear = Dom.clear, show = Dom.show, value = Dom.value, number = Dom.number;
   var URLS = {
     view: root.getAttribute("data-view-url"),
@@ -202,232 +202,16 @@
   function controlsEnabled() { return !sending && !timer.expired; }
 
   function updateControls() {
-    var enabled = controlsEnabled();
-    $("q-answer").querySelectorAll("button, input").forEach(function (node) {
-      if (node.hasAttribute("data-keep-disabled")) { return; }
-      node.disabled = !enabled;
-    });
+    Answers.setEnabled($("q-answer"), controlsEnabled());
     $("screen-question").classList.toggle("is-sending", sending);
     $("q-sending").textContent = sending ? "Sending your answer…" : "";
     show($("q-sending"), sending);
-    var submit = $("q-answer").querySelector("[data-submit]");
-    if (submit && enabled && submit.getAttribute("data-needs-choice") === "true") {
-      submit.disabled = $("q-answer").querySelectorAll("[aria-pressed='true']").length === 0;
-    }
   }
 
-  function answerError(text) {
-    var node = $("q-error");
-    node.textContent = text || "";
-    show(node, !!text);
-  }
-
-  function choiceLabel(choice) {
-    return el("span", { className: "choice-label " + Shapes.colourClass(choice.id) }, [
-      Shapes.shape(choice.id, Shapes.name(choice.id)),
-      el("span", { className: "choice-text", text: choice.text })
-    ]);
-  }
-
-  function submitButton(text, needsChoice) {
-    return el("button", { type: "submit", className: "btn btn-primary btn-block btn-big", "data-submit": "true",
-                          "data-needs-choice": needsChoice ? "true" : "false", text: text });
-  }
+  function answerError(text) { Answers.showError("q-error", text); }
 
   function buildControls(q) {
-    var area = $("q-answer");
-    clear(area);
-    answerError(null);
-    area.className = "pq-answer pq-answer-" + q.type;
-    if (q.choices && !q.multiple) {
-      var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group",
-                             "aria-label": "Answers" });
-      q.choices.forEach(function (choice) {
-        var button = el("button", { type: "button", className: "choice " + Shapes.colourClass(choice.id),
-                                    "data-choice": String(choice.id) },
-                        [Shapes.shape(choice.id, Shapes.name(choice.id)),
-                         el("span", { className: "choice-text", text: choice.text })]);
-        button.addEventListener("click", function () {
-          button.classList.add("is-picked");
-          sendAnswer(choice.id);
-        });
-        grid.appendChild(button);
-      });
-      area.appendChild(grid);
-    } else if (q.choices) {
-      buildMulti(area, q);
-    } else if (q.type === "typed") {
-      buildTyped(area, q);
-    } else if (q.type === "slider") {
-      buildSlider(area, q);
-    } else if (q.type === "order") {
-      buildOrder(area, q);
-    }
-  }
-
-  function buildMulti(area, q) {
-    var form = el("form", { className: "answer-form", novalidate: true });
-    form.appendChild(el("p", { className: "answer-hint", id: "multi-hint", text: "Pick every answer that fits, then submit." }));
-    var grid = el("div", { className: "choice-grid choice-grid-" + q.choices.length, role: "group",
-                           "aria-describedby": "multi-hint" });
-    q.choices.forEach(function (choice) {
-      var check = el("span", { className: "choice-check", "aria-hidden": "true" }, [Shapes.icon("tick")]);
-      var button = el("button", { type: "button", className: "choice choice-toggle " + Shapes.colourClass(choice.id),
-                                  "aria-pressed": "false", "data-choice": String(choice.id) },
-                      [Shapes.shape(choice.id, Shapes.name(choice.id)),
-                       el("span", { className: "choice-text", text: choice.text }), check]);
-      button.addEventListener("click", function () {
-        button.setAttribute("aria-pressed", button.getAttribute("aria-pressed") === "true" ? "false" : "true");
-        updateControls();
-      });
-      grid.appendChild(button);
-    });
-    form.appendChild(grid);
-    form.appendChild(submitButton("Submit answer", true));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var picked = [];
-      grid.querySelectorAll("[aria-pressed='true']").forEach(function (node) {
-        picked.push(Number(node.getAttribute("data-choice")));
-      });
-      if (!picked.length) { answerError("Pick at least one answer."); return; }
-      sendAnswer(picked);
-    });
-    area.appendChild(form);
-  }
-
-  function buildTyped(area, q) {
-    var form = el("form", { className: "answer-form", novalidate: true });
-    var input = el("input", { id: "typed-answer", type: "text", className: "field-input field-input-big",
-                              maxlength: String(q.max_length || 100), autocomplete: "off", autocapitalize: "off",
-                              spellcheck: "false", enterkeyhint: "send", "aria-describedby": "q-error" });
-    form.appendChild(el("label", { "for": "typed-answer", className: "field-label", text: "Your answer" }));
-    form.appendChild(input);
-    form.appendChild(submitButton("Submit answer", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var text = input.value.replace(/\s+/g, " ").trim();
-      if (!text) { answerError("Type an answer first."); input.focus(); return; }
-      sendAnswer(text);
-    });
-    area.appendChild(form);
-  }
-
-  function decimals(step) {
-    var text = String(step);
-    return text.indexOf(".") === -1 ? 0 : text.length - text.indexOf(".") - 1;
-  }
-
-  function buildSlider(area, q) {
-    var step = q.step || 1;
-    var unit = q.unit ? " " + q.unit : "";
-    var middle = Number((q.min + Math.round((q.max - q.min) / 2 / step) * step).toFixed(decimals(step)));
-    var form = el("form", { className: "answer-form", novalidate: true });
-    var readout = el("output", { className: "slider-readout", "for": "slider-range", "aria-hidden": "true",
-                                 text: value(middle) + unit });
-    var range = el("input", { id: "slider-range", type: "range", min: String(q.min), max: String(q.max),
-                              step: String(step), value: String(middle), className: "slider-range",
-                              "aria-valuetext": value(middle) + unit });
-    var field = el("input", { id: "slider-number", type: "number", min: String(q.min), max: String(q.max),
-                              step: String(step), value: String(middle), inputmode: "decimal",
-                              className: "field-input slider-number" });
-    function setValue(v, from) {
-      readout.textContent = value(v) + unit;
-      range.setAttribute("aria-valuetext", value(v) + unit);
-      if (from !== range) { range.value = String(v); }
-      if (from !== field) { field.value = String(v); }
-    }
-    range.addEventListener("input", function () { setValue(Number(range.value), range); answerError(null); });
-    field.addEventListener("input", function () {
-      var v = Number(field.value);
-      if (field.value !== "" && isFinite(v) && v >= q.min && v <= q.max) { setValue(v, field); answerError(null); }
-    });
-    form.appendChild(readout);
-    form.appendChild(el("label", { "for": "slider-range", className: "field-label",
-                                   text: "Your answer, from " + value(q.min) + " to " + value(q.max) + unit }));
-    form.appendChild(range);
-    form.appendChild(el("div", { className: "slider-ends", "aria-hidden": "true" }, [
-      el("span", { text: value(q.min) + unit }), el("span", { text: value(q.max) + unit })]));
-    form.appendChild(el("div", { className: "slider-exact" }, [
-      el("label", { "for": "slider-number", className: "field-label", text: "or type it" + (q.unit ? " (" + q.unit + ")" : "") }),
-      field
-    ]));
-    form.appendChild(submitButton("Submit answer", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var raw = field.value.trim().replace(",", ".");
-      var v = raw === "" ? Number(range.value) : Number(raw);
-      if (!isFinite(v) || v < q.min || v > q.max) {
-        answerError("Pick a number from " + value(q.min) + " to " + value(q.max) + ".");
-        field.focus();
-        return;
-      }
-      sendAnswer(v);
-    });
-    area.appendChild(form);
-  }
-
-  function buildOrder(area, q) {
-    var order = q.items.map(function (item) { return item.id; });
-    var byId = textsById(q);
-    var form = el("form", { className: "answer-form", novalidate: true });
-    form.appendChild(el("p", { className: "answer-hint", id: "order-hint",
-                               text: "Move the items into the right order, first at the top." }));
-    var list = el("ol", { className: "order-edit", "aria-describedby": "order-hint" });
-    var live = el("p", { className: "sr-only", "aria-live": "polite" });
-
-    function draw(focusId, direction) {
-      clear(list);
-      order.forEach(function (id, position) {
-        var up = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” up",
-                                "data-item": String(id), "data-dir": "up" }, [Shapes.icon("up")]);
-        var down = el("button", { type: "button", className: "order-move", "aria-label": "Move “" + byId[id] + "” down",
-                                  "data-item": String(id), "data-dir": "down" }, [Shapes.icon("down")]);
-        if (position === 0) { up.setAttribute("data-keep-disabled", ""); up.disabled = true; }
-        if (position === order.length - 1) { down.setAttribute("data-keep-disabled", ""); down.disabled = true; }
-        up.addEventListener("click", function () { move(id, -1); });
-        down.addEventListener("click", function () { move(id, 1); });
-        list.appendChild(el("li", { className: "order-row", "data-item": String(id) }, [
-          el("span", { className: "order-pos", "aria-hidden": "true", text: String(position + 1) }),
-          el("span", { className: "order-text", text: byId[id] }),
-          el("span", { className: "order-buttons" }, [up, down])
-        ]));
-      });
-      if (focusId !== undefined) {
-        var target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + direction + "']");
-        if (!target || target.disabled) {
-          target = list.querySelector("[data-item='" + focusId + "'][data-dir='" + (direction === "up" ? "down" : "up") + "']");
-        }
-        if (target) { target.focus(); }
-      }
-      if (!controlsEnabled()) { updateControls(); }
-    }
-
-    function move(id, delta) {
-      var at = order.indexOf(id);
-      var to = at + delta;
-      if (to < 0 || to >= order.length) { return; }
-      order.splice(at, 1);
-      order.splice(to, 0, id);
-      draw(id, delta < 0 ? "up" : "down");
-      live.textContent = "“" + byId[id] + "” is now number " + (to + 1) + " of " + order.length + ".";
-    }
-
-    draw();
-    form.appendChild(list);
-    form.appendChild(live);
-    form.appendChild(submitButton("Submit order", false));
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      sendAnswer(order.slice());
-    });
-    area.appendChild(form);
-  }
-
-  function textsById(q) {
-    var byId = {};
-    (q.items || []).forEach(function (item) { byId[item.id] = item.text; });
-    return byId;
+    Answers.build($("q-answer"), q, { send: sendAnswer, enabled: controlsEnabled, update: updateControls, errorId: "q-error" });
   }
 
   // ---- sending an answer
@@ -457,9 +241,7 @@
     });
   }
 
-  function clearPicked() {
-    $("q-answer").querySelectorAll(".is-picked").forEach(function (node) { node.classList.remove("is-picked"); });
-  }
+  function clearPicked() { Answers.unpick($("q-answer")); }
 
   /** The server has moved on from `position` (an answer whose reply got lost, another tab,
    * the time ran out): show how that question went, or simply where things are now. */
@@ -505,7 +287,7 @@
     clear(yours);
     if (result.answered) {
       yours.appendChild(el("span", { className: "solution-head", text: "Your answer: " }));
-      yours.appendChild(answerNode(q, result.value));
+      yours.appendChild(Answers.answerNode(q, result.value));
     }
     show(yours, result.answered && !result.correct);
     var solution = $("fb-solution");
@@ -523,43 +305,9 @@
     say(words);
   }
 
-  /** What someone answered, as they saw it (shapes for choices, the texts for order). */
-  function answerNode(q, v) {
-    if (v === null || v === undefined) { return el("span", { className: "typed-echo", text: "No answer" }); }
-    if (q.choices) {
-      var labels = el("span", { className: "choice-labels" });
-      (Array.isArray(v) ? v : [v]).forEach(function (id) { if (q.choices[id]) { labels.appendChild(choiceLabel(q.choices[id])); } });
-      return labels;
-    }
-    if (q.type === "order") {
-      var byId = textsById(q);
-      var list = el("ol", { className: "order-echo" });
-      v.forEach(function (id) { list.appendChild(el("li", { text: byId[id] })); });
-      return list;
-    }
-    if (q.type === "slider") { return el("span", { className: "typed-echo", text: value(v) + (q.unit ? " " + q.unit : "") }); }
-    return el("span", { className: "typed-echo", text: String(v) });
-  }
-
+  /** The correct answer as shown after a question ("–" when the type has none to show). */
   function solutionNode(q, solution) {
-    solution = solution || {};
-    if (q.choices && solution.choices) {
-      var labels = el("span", { className: "choice-labels" });
-      solution.choices.forEach(function (id) { if (q.choices[id]) { labels.appendChild(choiceLabel(q.choices[id])); } });
-      return labels;
-    }
-    if (q.type === "typed") { return el("strong", { text: (solution.accepted || []).join(" / ") }); }
-    if (q.type === "slider") {
-      var tol = solution.tolerance ? " ± " + value(solution.tolerance) : "";
-      return el("strong", { text: value(solution.value) + tol + (q.unit ? " " + q.unit : "") });
-    }
-    if (q.type === "order") {
-      var byId = textsById(q);
-      var list = el("ol", { className: "order-echo" });
-      (solution.order || []).forEach(function (id) { list.appendChild(el("li", { text: byId[id] })); });
-      return list;
-    }
-    return el("span", { text: "–" });
+    return Answers.solutionNode(q, solution) || el("span", { text: "–" });
   }
 
   /** The solution in words, for the live region. */
@@ -574,7 +322,7 @@
         (q.unit ? " " + q.unit : "");
     }
     if (q.type === "order") {
-      var byId = textsById(q);
+      var byId = Answers.textsById(q);
       return (solution.order || []).map(function (id) { return byId[id]; }).join(", then ");
     }
     return "";
@@ -596,7 +344,7 @@
       var label = { none: "No answer", correct: "Correct", partial: "Partly correct", wrong: "Incorrect" }[tone];
       var iconName = { none: "clock", correct: "tick", partial: "partial", wrong: "cross" }[tone];
       var rows = el("dl", { className: "rv-answers" }, [
-        el("div", {}, [el("dt", { text: "Your answer" }), el("dd", {}, [answerNode(q, item.value)])])
+        el("div", {}, [el("dt", { text: "Your answer" }), el("dd", {}, [Answers.answerNode(q, item.value)])])
       ]);
       if (!item.correct) {
         rows.appendChild(el("div", {}, [el("dt", { text: "Correct answer" }), el("dd", {}, [solutionNode(q, item.solution)])]));
