@@ -109,7 +109,8 @@
   }
 
   // ------------------------------------------------------------ screens
-  var SCREENS = ["connecting", "join", "lobby", "question", "locked", "result", "leaderboard", "activity", "ended", "message"];
+  var SCREENS = ["connecting", "join", "waiting", "lobby", "question", "locked", "result", "leaderboard", "activity",
+                 "ended", "message"];
   var current = "connecting";
 
   function screen(name) {
@@ -141,7 +142,8 @@
 
   socket.on("connect", function () {
     show($("play-connection"), false);
-    if (token) { join(withKey({ code: CODE, token: token })); }
+    if (waitingFor) { var again = waitingFor; waitingFor = null; join(again); }  // a new connection queues anew
+    else if (token) { join(withKey({ code: CODE, token: token })); }
     else if (current === "connecting") {
       if (canUseKey()) { joinAsMe(); } else { showJoinForm(); }
     }
@@ -447,6 +449,12 @@
         return;
       }
       if (!ack.ok) { return joinFailed(ack.error, payload); }
+      if (ack.waiting) { return showWaiting(payload, ack.reason); }
+      joinedWith(ack, payload);
+    });
+  }
+
+  function joinedWith(ack, payload) {
       joined = true;
       token = ack.token;
       save(STORE_KEY, token);
@@ -471,8 +479,34 @@
       render();
       keepAwake();
       resendPending();
-    });
   }
+
+  // ---- waiting for the host (approve joiners, or after being removed)
+  var waitingFor = null;  // the join payload the host has not answered yet
+
+  function showWaiting(payload, reason) {
+    waitingFor = payload;
+    show($("joining-as"), false);
+    $("waiting-text").textContent = reason === "removed"
+      ? "You were removed from this room earlier. The host decides whether you may come back."
+      : "The host lets people in one by one. Keep this page open.";
+    screen("waiting");
+  }
+
+  socket.on("admitted", function (ack) {
+    if (!waitingFor) { return; }
+    var payload = waitingFor;
+    waitingFor = null;
+    if (!ack || !ack.ok) { return joinFailed((ack && ack.error) || {}, payload); }
+    joinedWith(ack, payload);
+  });
+
+  socket.on("refused", function () {
+    if (!waitingFor) { return; }
+    waitingFor = null;
+    stop();
+    message("The host did not let you in", "Ask the host if this was a mistake, then open the link again.", "cross");
+  });
 
   function joinFailed(error, payload) {
     var code = error.code;

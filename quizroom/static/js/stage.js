@@ -133,7 +133,34 @@
       progress = ack.state.progress || null;
       built = "";
       render();
+      renderRequests(ack.requests || []);
     });
+  }
+
+  // ---- phones waiting to be let in (approve joiners; people the host removed)
+  socket.on("join_requests", function (list) { renderRequests(list || []); });
+
+  function renderRequests(list) {
+    var box = $("join-requests");
+    var items = $("join-requests-list");
+    var hadFocus = box.contains(document.activeElement);
+    clear(items);
+    list.forEach(function (request) {
+      var name = el("span", { className: "request-name", text: request.name });
+      var note = el("span", { className: "request-note", text: request.note });
+      // Visible "Let in"; read as "Let in Eve" (the visible words come first in the name).
+      var admit = el("button", { type: "button", className: "btn btn-primary btn-small" },
+                     ["Let in", el("span", { className: "sr-only", text: " " + request.name })]);
+      var refuse = el("button", { type: "button", className: "btn btn-small" },
+                      ["Turn away", el("span", { className: "sr-only", text: " " + request.name })]);
+      admit.addEventListener("click", function () { command("host:admit", { request: request.id, admit: true }); });
+      refuse.addEventListener("click", function () { command("host:admit", { request: request.id, admit: false }); });
+      items.appendChild(el("li", { className: "request" }, [name, note, el("span", { className: "request-buttons" }, [admit, refuse])]));
+    });
+    $("join-requests-count").textContent = number(list.length);
+    show(box, list.length > 0 && !(state && state.phase === "ended"));
+    if (list.length) { announce(list.length === 1 ? "1 person waits to be let in" : list.length + " people wait to be let in"); }
+    if (hadFocus && !box.contains(document.activeElement)) { $("ctl-next").focus(); }
   }
 
   function command(event, payload, done) {
@@ -177,6 +204,11 @@
     lock: function () {
       if (state && state.phase !== "ended") { command("host:lock", { locked: !state.locked }); }
     },
+    approve: function () {
+      if (state && state.phase !== "ended") {
+        command("host:settings", { approve_joiners: !state.settings.approve_joiners });
+      }
+    },
     device: function () {
       if (state && state.phase !== "ended") {
         command("host:settings", { question_on_device: !state.settings.question_on_device });
@@ -197,6 +229,7 @@
   $("ctl-close").addEventListener("click", actions.close);
   $("ctl-lock").addEventListener("click", actions.lock);
   $("ctl-device").addEventListener("click", actions.device);
+  $("ctl-approve").addEventListener("click", actions.approve);
   $("ctl-end").addEventListener("click", actions.end);
   var hintClose = $("stage-hint-close");
   var hintHidden = false;
@@ -212,7 +245,7 @@
 
   var KEYS = {
     " ": "next", "Spacebar": "next", "ArrowRight": "next", "PageDown": "next",
-    "s": "skip", "p": "pause", "t": "time", "e": "close", "l": "lock", "q": "device",
+    "s": "skip", "p": "pause", "t": "time", "e": "close", "l": "lock", "q": "device", "a": "approve",
     "b": "back", "ArrowLeft": "back",
     "Escape": "end", "End": "end"
   };
@@ -384,6 +417,7 @@
     $("ctl-lock-label").textContent = state.locked ? "Unlock room" : "Lock room";
     $("ctl-lock").setAttribute("aria-pressed", state.locked ? "true" : "false");
     $("ctl-device").setAttribute("aria-pressed", state.settings.question_on_device ? "true" : "false");
+    $("ctl-approve").setAttribute("aria-pressed", state.settings.approve_joiners ? "true" : "false");
     var focused = document.activeElement;
     if (focused && focused.closest && focused.closest("#controls") && focused.closest("[hidden]")) {
       $("ctl-next").focus();
