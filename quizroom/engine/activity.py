@@ -247,11 +247,13 @@ class OpenCloseRun(Run):
             raise EngineError("closed", "this activity is not accepting responses")
 
     def _host_close(self, args: dict) -> None:
+        only_keys(args, set())
         if not self.is_open:
             raise EngineError("wrong_phase", "already closed")
         self.is_open, self.resume = False, False
 
     def _host_reopen(self, args: dict) -> None:
+        only_keys(args, set())
         if self.is_open:
             raise EngineError("wrong_phase", "already open")
         self.is_open, self.resume = True, False

@@ -239,11 +239,14 @@ class Room:
             raise EngineError("wrong_phase", f"not possible while the room is in {self.phase}")
 
     # ------------------------------------------------------------ participants
-    def join(self, nickname: object, now: float) -> tuple[Participant, Outcome]:
+    def check_joinable(self) -> None:
         if self.phase == Phase.ENDED:
             raise EngineError("room_ended", "this room has ended")
         if self.locked:
             raise EngineError("room_locked", "the host has locked this room")
+
+    def join(self, nickname: object, now: float) -> tuple[Participant, Outcome]:
+        self.check_joinable()
         name = clean_nickname(nickname)
         if nickname_key(name) in self.by_key:
             raise EngineError("nickname_taken", "that nickname is taken in this room")

@@ -49,7 +49,12 @@ def acked(handler):
 
 
 def _resumes(room: LiveRoom, token: str | None) -> bool:
-    return token is not None and token_hash(token) in room.tokens
+    """A join by the token of someone still in the room (a removed participant's token is
+    not a resume: it goes through every limit like a new join)."""
+    if token is None:
+        return False
+    pid = room.tokens.get(token_hash(token))
+    return pid is not None and not room.engine.participants[pid].removed
 
 
 def guarded_join(

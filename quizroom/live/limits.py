@@ -139,6 +139,19 @@ def for_app(app: Flask) -> Limits:
     return limits
 
 
+def check_failed_lookup(app: Flask) -> str | None:
+    """A ``host:attach`` that opened nothing (an unknown code, or a wrong key for a live room)
+    spends the address's budget of failed room-code look-ups, like a ``join`` with an unknown
+    code. Returns None, or the message of the refusal once the budget is spent: then unknown
+    codes and wrong keys are refused alike, so the answer never tells which codes exist."""
+    guesses = for_app(app).code_lookups_per_ip
+    ip = client_ip(app)
+    if guesses.take(ip):
+        return None
+    wait = guesses.retry_after(ip)
+    return f"too many wrong room codes from this network; wait {wait} s, then check the code on the screen"
+
+
 def _proxy_hops(value: object) -> int:
     if isinstance(value, bool):
         return int(value)

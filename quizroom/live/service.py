@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_socketio import SocketIO
 
 from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
 from ..store import RoomStore, token_hash
+from . import limits
 from .admission import Admission
 from .payloads import PersonRef
 
@@ -243,6 +245,7 @@ class LiveRooms:
         if not admitted and (known is None or live.seat_of(known.id) is None):
             reason = live.admission.reason_to_wait(live.engine.settings.approve_joiners, device, removed_token)
             if reason is not None:
+                live.engine.check_joinable()  # a locked or ended room queues nobody
                 return self._park(sid, live, nickname, token, person, device, reason, shown, now)
         with live.lock:
             if known is not None:
@@ -492,9 +495,16 @@ class LiveRooms:
 
     # ----------------------------------------------------------- hosts
     def attach_host(self, sid: str, code: str, key: str) -> dict:
-        live = self.get(code)
+        live = self.rooms.get(code)
         # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a 'no').
-        if not hmac.compare_digest(key.encode(), self.host_key(live.id, live.host_salt).encode()):
+        if live is None or not hmac.compare_digest(key.encode(), self.host_key(live.id, live.host_salt).encode()):
+            # A failed look-up, limited like a join's: "room_not_found" versus "not_host" would
+            # otherwise tell anyone, without limit, which codes are live. The right key always opens.
+            refused = limits.check_failed_lookup(current_app._get_current_object())
+            if refused:
+                raise EngineError("too_many_guesses", refused)
+            if live is None:
+                raise EngineError("room_not_found", "no live room has that code")
             raise EngineError("not_host", "that host key does not open this room")
         self._check_free(sid, Connection(code, "host"))
         self.connections[sid] = Connection(code, "host")

@@ -315,7 +315,9 @@ def stage(code: str):
 
 @bp.get("/rooms/<code>/qr.svg")
 def qr_code(code: str):
-    if not CODE.fullmatch(code) or code not in live_rooms(current_app).rooms:
+    # Only the stage shows it, so only the room's trainer gets it: for anyone else a 200 here
+    # (and a 404 for other codes) would tell which codes are live, past the guessing budget.
+    if not CODE.fullmatch(code) or not current_user.is_authenticated or _owned_live_room(code) is None:
         abort(404)
     image = qrcode.make(
         join_url(code),

@@ -148,3 +148,11 @@ def test_phones_are_not_told_the_room_setting(stage):
     ack = ana.join("Ana")
     stage.command("host:admit", {"request": ack["request"], "admit": True})
     assert "approve_joiners" not in ana.last("admitted")["state"]["settings"]
+
+
+def test_a_locked_room_queues_nobody(stage):
+    approving(stage)
+    stage.do("host:lock", {"locked": True})
+    before = stage.dump()
+    assert stage.phone().join("Eve")["error"]["code"] == "room_locked"
+    assert stage.host.last("join_requests") is None and stage.dump() == before
