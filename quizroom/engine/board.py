@@ -186,8 +186,10 @@ class BoardRun(Run):
 
     def _group(self, value: object) -> _Group:
         group_id = value
-        if isinstance(value, str) and value[:1] == "g" and value[1:].isdigit() and value[1:].isascii():
-            group_id = int(value[1:])
+        digits = value[1:] if isinstance(value, str) and value[:1] == "g" else ""
+        # At most 18 digits: int() refuses more than 4,300 (a ValueError), no board has that many groups.
+        if digits.isdigit() and digits.isascii() and len(digits) <= 18:
+            group_id = int(digits)
         group = self.groups.get(group_id) if whole(group_id) else None  # type: ignore[arg-type]
         if group is None:
             raise EngineError("unknown_group", "no such group")

@@ -35,11 +35,21 @@ def room_code(data: dict) -> str:
     return code
 
 
+def is_text(value: str) -> bool:
+    """False for what JSON can carry but is not text: a lone surrogate (``"\\ud800"``), which
+    no UTF-8 encoder (hashing, HMAC, the database) accepts."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def optional_secret(data: dict, key: str, limit: int = TOKEN_MAX) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not 0 < len(value) <= limit:
+    if not isinstance(value, str) or not 0 < len(value) <= limit or not is_text(value):
         raise bad(f"{key} must be a short string")
     return value
 
@@ -90,5 +100,7 @@ def person(data: dict) -> PersonRef | None:
             raise bad(error.message) from None
         if email is None:
             raise bad("your e-mail is needed to remember you")
+        if not is_text(email):
+            raise bad("that does not look like an e-mail address")
         return PersonRef(name=name, email=email)
     raise bad('person must be {"key"}, {"id"} or {"name", "email"}')
