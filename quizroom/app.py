@@ -37,7 +37,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     clock = clock_from_settings(app.config)
     app.extensions["quizroom.clock"] = clock
-    live = LiveRooms(socketio, RoomStore(db, clock), app.config["SECRET_KEY"], clock=clock)
+    live = LiveRooms(
+        socketio,
+        RoomStore(db, clock),
+        app.config["SECRET_KEY"],
+        clock=clock,
+        abandon_after=app.config["ABANDON_AFTER_HOURS"] * 3600,
+    )
     app.extensions["quizroom.live"] = live
     restored = live.restore()
     if restored:

@@ -54,6 +54,9 @@ def from_env(overrides: dict | None = None) -> dict:
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
         "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
+        # A live room nobody has used for this long is ended (at start-up, and by the ticker
+        # once nobody is connected to it), so no half-open rooms are left behind.
+        "ABANDON_AFTER_HOURS": float(env.get("QUIZROOM_ABANDON_AFTER_HOURS", 12)),
         # Limits (docs/protocol.md, *Limits*); 0 turns one off. A whole classroom often
         # shares one public IP (school NAT), hence the per-IP headroom.
         "JOIN_RATE_PER_IP": int(env.get("QUIZROOM_JOIN_RATE_PER_IP", 60)),

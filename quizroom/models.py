@@ -59,6 +59,9 @@ class Room(Base):
     snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     ended_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # When its snapshot last changed: a live room idle for longer than the abandon grace
+    # (QUIZROOM_ABANDON_AFTER_HOURS) is ended instead of lingering half-open.
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
     participants: so.Mapped[list[Participant]] = so.relationship(back_populates="room", order_by="Participant.number")
 

@@ -22,7 +22,7 @@ def _at(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
 
-def _epoch(moment: datetime) -> float:
+def epoch(moment: datetime) -> float:
     """SQLite hands back naive datetimes; they were written in UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -69,6 +69,7 @@ class RoomStore:
                 snapshot=snapshot,
                 live=True,
                 created_at=_at(self.clock()),
+                updated_at=_at(self.clock()),
             )
             s.add(row)
             s.flush()
@@ -168,7 +169,7 @@ class RoomStore:
                     activity_uid=r.activity_uid,
                     action=r.action,
                     record=r.record,
-                    at=_epoch(r.created_at),
+                    at=epoch(r.created_at),
                 )
                 for r in s.scalars(query.order_by(models.Submission.id))
             ]
@@ -213,7 +214,7 @@ class RoomStore:
                     .values(voided=True)
                 )
             if snapshot is not None:
-                values: dict = {"snapshot": snapshot}
+                values: dict = {"snapshot": snapshot, "updated_at": _at(self.clock())}
                 if snapshot["phase"] == "ended":
                     values.update(live=False, ended_at=_at(self.clock()))
                 s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
@@ -232,7 +233,7 @@ class RoomStore:
                         engine.Participant(
                             id=p.number,
                             nickname=p.nickname,
-                            joined_at=_epoch(p.joined_at),
+                            joined_at=epoch(p.joined_at),
                             score=p.score,
                             streak=p.streak,
                             best_streak=p.best_streak,
@@ -253,7 +254,7 @@ class RoomStore:
                         points=a.points,
                         streak=a.streak,
                         response_ms=a.response_ms,
-                        at=_epoch(a.answered_at),
+                        at=epoch(a.answered_at),
                     )
                     for a in s.scalars(
                         sa.select(models.Answer).where(

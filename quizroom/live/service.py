@@ -25,7 +25,7 @@ from flask_socketio import SocketIO
 from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
-from ..store import RoomStore, token_hash
+from ..store import RoomStore, epoch, token_hash
 from . import limits
 from .admission import Admission
 from .payloads import PersonRef
@@ -38,6 +38,7 @@ CLIENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,100}")
 # After a restart, phones get this long to come back before "everyone answered" can
 # close a question early (the question's own timer is not affected).
 RESUME_GRACE_SECONDS = 15.0
+SWEEP_SECONDS = 60.0  # how often the ticker looks for abandoned rooms
 
 
 @dataclass
@@ -53,6 +54,7 @@ class LiveRoom:
     people: dict[int, int] = field(default_factory=dict)  # participant id -> person id (known people)
     seats: dict[int, int] = field(default_factory=dict)  # person id -> their participant id
     admission: Admission = field(default_factory=Admission)  # joins waiting for the host
+    touched: float = 0.0  # when anything last happened in it (clock seconds)
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -87,8 +89,17 @@ def socket_room(code: str, to: str, participant: int | None = None) -> str:
 
 
 class LiveRooms:
-    def __init__(self, socketio: SocketIO, store: RoomStore, secret_key: str, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        socketio: SocketIO,
+        store: RoomStore,
+        secret_key: str,
+        clock: Callable[[], float] = time.time,
+        abandon_after: float = 12 * 3600,
+    ):
         self.socketio = socketio
+        self.abandon_after = abandon_after
+        self.next_sweep = 0.0
         self.store = store
         self.secret = secret_key.encode()
         self.clock = clock
@@ -143,17 +154,25 @@ class LiveRooms:
                 snapshot=room.snapshot(),
             )
             live = LiveRoom(
-                id=room_id, code=code, trainer_id=trainer_id, host_salt=salt, engine=room, group_id=group_id
+                id=room_id,
+                code=code,
+                trainer_id=trainer_id,
+                host_salt=salt,
+                engine=room,
+                group_id=group_id,
+                touched=self.clock(),
             )
             self.rooms[code] = live
         return live, self.host_key(room_id, salt)
 
     def restore(self) -> int:
-        """Rebuild live rooms from the database (after a restart)."""
+        """Rebuild live rooms from the database (after a restart); end the ones nobody has
+        used for longer than the abandon grace instead of leaving them half-open."""
         count = 0
         now = self.clock()
         for row, room, tokens, people in self.store.load_live_rooms():
             room.hold_early_close(now + RESUME_GRACE_SECONDS)
+            last = row.updated_at or row.created_at
             live = LiveRoom(
                 id=row.id,
                 code=row.code,
@@ -162,12 +181,39 @@ class LiveRooms:
                 engine=room,
                 tokens=tokens,
                 group_id=row.group_id,
+                touched=epoch(last),
             )
             for pid in sorted(people):  # a later seat of the same person (after a removal) wins
                 live.link(pid, people[pid])
+            if now - live.touched > self.abandon_after:
+                self._end_abandoned(live, now)
+                continue
             self.rooms[row.code] = live
             count += 1
         return count
+
+    def _end_abandoned(self, live: LiveRoom, now: float) -> None:
+        """End a room nobody uses any more (its scores so far stand) and forget it."""
+        with live.lock:
+            if str(live.engine.phase) != "ended":
+                self.dispatch(live, live.engine.end(now))
+            log.info("room %s ended after %.0f h without activity", live.code, (now - live.touched) / 3600)
+        self.rooms.pop(live.code, None)
+
+    def sweep(self, now: float) -> int:
+        """End (or, once ended, forget) rooms idle past the abandon grace with nobody connected."""
+        busy = {conn.code for conn in self.connections.values()} | set(self.waiting_sids.values())
+        stale = [
+            live
+            for live in list(self.rooms.values())
+            if live.code not in busy and now - live.touched > self.abandon_after
+        ]
+        for live in stale:
+            try:
+                self._end_abandoned(live, now)
+            except Exception:
+                log.exception("could not end abandoned room %s", live.code)
+        return len(stale)
 
     def get(self, code: str) -> LiveRoom:
         live = self.rooms.get(code)
@@ -180,6 +226,7 @@ class LiveRooms:
         """Store what changed, then tell everyone. Call with the room's lock held."""
         snapshot = live.engine.snapshot() if outcome.room_changed else None
         self.store.persist(live.id, outcome, snapshot)
+        live.touched = self.clock()
         for emit in outcome.emits:
             self.socketio.emit(emit.event, emit.payload, to=socket_room(live.code, emit.to, emit.participant))
         removed = [e.participant for e in outcome.emits if e.event == "removed"]
@@ -539,6 +586,9 @@ class LiveRooms:
                         self.dispatch(live, outcome)
             except Exception:
                 log.exception("tick failed for room %s", live.code)
+        if now >= self.next_sweep:
+            self.next_sweep = now + SWEEP_SECONDS
+            self.sweep(now)
 
     def start_ticker(self, interval: float) -> None:
         if self.ticker_started:
