@@ -183,15 +183,16 @@ async def scenario(tmp_path, holder: dict) -> dict:
     marks = [p.mark() for p in phones]
     host_mark = host.mark()
     log_offset = server.log_path.stat().st_size
-    server.stop(sig=signal.SIGKILL)  # blocks the loop: no ack is processed after this line
+    server.stop(sig=signal.SIGKILL)
     killed = time.monotonic()
-    acked_before_kill = dict(acked)
     for task in tasks:
         task.cancel()  # in flight or not sent yet: no ack
+    # An ack that reached the client before the kill may still be waiting for its task to
+    # resume: that task finishes now and counts (the server sent it, so it had committed).
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     for outcome in outcomes:  # an acknowledged answer was ok; the rest were cut off
         assert outcome is None or isinstance(outcome, asyncio.CancelledError), outcome
-    assert acked == acked_before_kill
+    acked_before_kill = dict(acked)
     figures["answers in flight or not sent at the kill"] = len(delays) - len(acked_before_kill)
     figures["answers acked before kill"] = len(acked_before_kill)
 
