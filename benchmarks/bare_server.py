@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         eventlet.wsgi.server(listener, app, log_output=False, max_size=args.max_connections)
     elif args.async_mode == "gevent":
         from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler  # websocket upgrades, as Flask-SocketIO uses
 
-        server = pywsgi.WSGIServer((args.host, args.port), app, log=None)
+        server = pywsgi.WSGIServer((args.host, args.port), app, log=None, handler_class=WebSocketHandler)
         server.start()
         print("bare server ready", flush=True)
         server.serve_forever()

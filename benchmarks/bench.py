@@ -327,6 +327,10 @@ def quizroom_env(work: Path, db_path: Path, args: argparse.Namespace) -> dict:
         "QUIZROOM_DATABASE_URL": f"sqlite:///{db_path}",
         "QUIZROOM_SECRET_KEY": SECRET_KEY,
         "QUIZROOM_MAX_CONNECTIONS": str(args.participants + 200),
+        # Every client comes from 127.0.0.1: the per-address join limit (which protects a
+        # real room from floods) would refuse all but 60 of them.
+        "QUIZROOM_JOIN_RATE_PER_IP": "0",
+        "QUIZROOM_MAX_PARTICIPANTS": str(args.participants),
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
