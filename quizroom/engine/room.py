@@ -857,5 +857,11 @@ class Room:
             room.current = {
                 a.participant: a for a in current_answers if a.question == room.index and a.participant in present
             }
+        elif room.phase in (Phase.REVEAL, Phase.LEADERBOARD) and isinstance(room.activities[room.index], Question):
+            # Each phone's result card for the question on screen, as it was before the restart.
+            question = room.activities[room.index]
+            mine = {a.participant: a for a in current_answers if a.question == room.index}
+            for person in room.active():
+                person.last_result = room._result_for(person, mine.get(person.id), question)
         room.ranks = room._rank()
         return room

@@ -130,3 +130,21 @@ def test_first_phone_back_after_a_restart_does_not_close_the_question(tmp_path, 
     clock.advance(20)  # the hold is over; everyone back has answered
     service.tick()
     assert service.rooms[live.code].engine.phase == "reveal"
+
+
+def test_after_a_restart_during_the_reveal_each_phone_gets_its_result_card_back(stage, tmp_path, clock):
+    ana, bo, cy = stage.phone("Ana"), stage.phone("Bo"), stage.phone("Cy")
+    stage.do("host:start")
+    clock.advance(3)
+    assert ana.answer(0)["ok"] and bo.answer(1)["ok"]  # Cy does not answer
+    stage.do("host:next")  # reveal
+    before = {p.id: p.last("me")["last_result"] for p in (ana, bo, cy)}
+    assert before[ana.id]["correct"] is True and before[bo.id]["correct"] is False
+    assert before[cy.id]["answered"] is False
+    again = restarted(stage, tmp_path, clock)
+    for phone in (ana, bo, cy):
+        back = Phone(again.app, again.code, again)
+        ack = back.join(token=phone.token)
+        assert ack["resumed"] and ack["me"]["last_result"] == before[phone.id], phone.id
+    again.do("host:next")  # the leaderboard keeps showing it too
+    assert again.engine.personal_view(ana.id)["last_result"] == before[ana.id]
