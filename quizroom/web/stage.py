@@ -128,47 +128,31 @@ def _form_group() -> tuple[int | None, bool]:
     return (int(raw), True) if raw.isdigit() and len(raw) < 12 else (None, False)
 
 
-def _open(deck_id: int, question_on_device: bool, group_id: int | None = None):
-    """Open a room from one of this trainer's decks; returns (live room, host key) or an error."""
-    row = decks.get_deck(current_app, current_user.id, deck_id)
-    if row is None:
-        return None, ("deck_not_found", "no such deck", 404)
-    questions = decks.questions_of(row)
-    if not questions:
-        return None, ("empty_deck", "add at least one question to this deck before starting a room", 400)
-    refused = _group_error(group_id)
-    if refused:
-        return None, refused
-    try:
-        opened = live_rooms(current_app).open_room(
-            trainer_id=current_user.id,
-            deck_id=row.id,
-            title=row.title,
-            activities=questions,
-            settings={"question_on_device": question_on_device},
-            group_id=group_id,
-        )
-    except EngineError as error:
-        return None, (error.code, error.message, 400)
-    return opened, None
+# What a room can be opened from: (load the trainer's row, its agenda, what to say when it is empty).
+SOURCES = {
+    "deck": (decks.get_deck, decks.questions_of, "add at least one question to this deck before starting a room"),
+    "plan": (plans.get_plan, plans.activities_of, "add at least one item to this plan before starting a room"),
+}
 
 
-def _open_plan(plan_id: int, question_on_device: bool, group_id: int | None = None):
-    """Open a room from one of this trainer's session plans (its whole agenda)."""
-    row = plans.get_plan(current_app, current_user.id, plan_id)
+def _open(source: str, source_id: int, question_on_device: bool, group_id: int | None = None):
+    """Open a room from one of this trainer's decks or session plans (its whole agenda);
+    returns (live room, host key), or (None, (code, message, status))."""
+    load, agenda_of, empty = SOURCES[source]
+    row = load(current_app, current_user.id, source_id)
     if row is None:
-        return None, ("plan_not_found", "no such plan", 404)
-    activities = plans.activities_of(row)
+        return None, (f"{source}_not_found", f"no such {source}", 404)
+    activities = agenda_of(row)
     if not activities:
-        return None, ("empty_plan", "add at least one item to this plan before starting a room", 400)
+        return None, (f"empty_{source}", empty, 400)
     refused = _group_error(group_id)
     if refused:
         return None, refused
     try:
         opened = live_rooms(current_app).open_room(
             trainer_id=current_user.id,
-            deck_id=None,
-            plan_id=row.id,
+            deck_id=row.id if source == "deck" else None,
+            plan_id=row.id if source == "plan" else None,
             title=row.title,
             activities=activities,
             settings={"question_on_device": question_on_device},
@@ -217,7 +201,7 @@ def create_room():
     group_id = body.get("group_id")
     if group_id is not None and (isinstance(group_id, bool) or not isinstance(group_id, int)):
         return _api_error("bad_request", "group_id must be a whole number (or null)", 400)
-    opened, error = (_open_plan if source == "plan_id" else _open)(source_id, on_device, group_id)
+    opened, error = _open("plan" if source == "plan_id" else "deck", source_id, on_device, group_id)
     if error:
         return _api_error(*error)
     room, host_key = opened
@@ -231,40 +215,34 @@ def create_room():
     ), 201
 
 
-@bp.post("/decks/<int:deck_id>/start")
-@login_required
-def start_room(deck_id: int):
+def _start_from_form(source: str, source_id: int, back: str):
+    """The decks and plans pages' Start buttons: open the room, then show its stage."""
     group_id, usable = _form_group()
     if not usable:
         flash("Cannot start a room: that group does not exist.", "error")
-        return redirect(_decks_page())
-    opened, error = _open(deck_id, _question_on_device(request.form.getlist("question_on_device")), group_id)
+        return redirect(back)
+    on_device = _question_on_device(request.form.getlist("question_on_device"))
+    opened, error = _open(source, source_id, on_device, group_id)
     if error:
-        code, message, status = error
+        _code, message, status = error
         if status == 404:
             abort(404)
         flash(f"Cannot start a room: {message}.", "error")
-        return redirect(_decks_page())
+        return redirect(back)
     room, _key = opened
     return redirect(url_for("stage.stage", code=room.code))
+
+
+@bp.post("/decks/<int:deck_id>/start")
+@login_required
+def start_room(deck_id: int):
+    return _start_from_form("deck", deck_id, _decks_page())
 
 
 @bp.post("/plans/<int:plan_id>/start")
 @login_required
 def start_plan(plan_id: int):
-    group_id, usable = _form_group()
-    if not usable:
-        flash("Cannot start a room: that group does not exist.", "error")
-        return redirect(_plans_page())
-    opened, error = _open_plan(plan_id, _question_on_device(request.form.getlist("question_on_device")), group_id)
-    if error:
-        code, message, status = error
-        if status == 404:
-            abort(404)
-        flash(f"Cannot start a room: {message}.", "error")
-        return redirect(_plans_page())
-    room, _key = opened
-    return redirect(url_for("stage.stage", code=room.code))
+    return _start_from_form("plan", plan_id, _plans_page())
 
 
 def _owned_live_room(code: str):
