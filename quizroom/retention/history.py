@@ -36,13 +36,19 @@ def _stamp(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def outcome_of(correct: bool | None, points: int, value: object, fraction: float | None = None) -> str:
-    """An answer's outcome; partial = some credit (by points, or by the grade on a no-points question)."""
+def outcome_of(
+    correct: bool | None, points: int, value: object, spec: dict | None = None, parsed: dict | None = None
+) -> str:
+    """An answer's outcome; partial = some credit: points, or on a no-points question (whose
+    points say nothing) the grade of the stored value against ``spec``."""
     if value is None:
         return "none"
     if correct:
         return "correct"
-    return "partial" if points > 0 or (fraction or 0) > 0 else "wrong"
+    if points > 0:
+        return "partial"
+    fraction = _grade(spec, value, parsed) if spec is not None else None
+    return "partial" if (fraction or 0) > 0 else "wrong"
 
 
 def _grade(spec: dict, value: object, parsed: dict | None = None) -> float | None:
@@ -129,8 +135,7 @@ def _room_attempts(room: models.Room, people: list, answers: list) -> list[Attem
                 out.append(Attempt(p.person_id, spec["uid"], opened, f"room:{room.id}", "none", None, limit_ms))
                 continue
             value = answer.value.get("v")
-            partial = _grade(spec, value, parsed) if not answer.correct and not answer.points else None
-            outcome = outcome_of(answer.correct, answer.points, value, partial)
+            outcome = outcome_of(answer.correct, answer.points, value, spec, parsed)
             out.append(
                 Attempt(
                     p.person_id,
@@ -265,17 +270,14 @@ def practice_attempts(
     out = []
     for a, specs in session.execute(query).all():
         value = a.value.get("v")
-        partial = None
-        if value is not None and not a.correct and not a.points:  # a no-points question: regrade
-            spec = next((q for q in specs or [] if isinstance(q, dict) and q.get("uid") == a.question_uid), None)
-            partial = _grade(spec, value) if spec else None
+        spec = next((q for q in specs or [] if isinstance(q, dict) and q.get("uid") == a.question_uid), None)
         out.append(
             Attempt(
                 a.person_id,
                 a.question_uid,
                 utc(a.answered_at),
                 f"practice:{a.practice_id}",
-                outcome_of(a.correct, a.points, value, partial),
+                outcome_of(a.correct, a.points, value, spec),
                 a.response_ms if value is not None else None,
                 a.time_limit_ms,
             )
