@@ -12,6 +12,7 @@ from .clock import from_settings as clock_from_settings
 from .db import Database
 from .live import handlers
 from .live.service import LiveRooms
+from .members import ensure_workspaces
 from .store import RoomStore
 
 
@@ -23,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db = Database(app.config["DATABASE_URL"])
     db.create_all()
+    ensure_workspaces(db)  # accounts made before workspaces get one of their own (members.py)
     app.extensions["quizroom.db"] = db
 
     socketio = SocketIO(

@@ -51,6 +51,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.get("QUIZROOM_PUBLIC_URL") or None,
         "UPLOAD_DIR": env.get("QUIZROOM_UPLOAD_DIR"),
         "MAX_CONTENT_LENGTH": int(env.get("QUIZROOM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+        # Largest file a trainer may attach to a deck as a resource (docs/versions-and-resources.md).
+        "MAX_RESOURCE_MB": float(env.get("QUIZROOM_MAX_RESOURCE_MB", 20)),
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
         "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
@@ -71,6 +73,11 @@ def from_env(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SECRET_KEY": None,
+        # Registration without an invitation link makes a new workspace of one's own; off =
+        # only invited people (and the very first account) may register (docs/workspace.md).
+        "OPEN_SIGNUP": _bool(env.get("QUIZROOM_OPEN_SIGNUP"), True),
+        # How long an invitation link works (days).
+        "INVITATION_DAYS": float(env.get("QUIZROOM_INVITATION_DAYS", 7)),
         # For tests and demos only: a file holding seconds to add to the clock (clock.py).
         "TIME_OFFSET_FILE": env.get("QUIZROOM_TIME_OFFSET_FILE") or None,
     }

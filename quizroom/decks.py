@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from . import models
+from . import models, versions
 from .app import database
 from .engine import parse_deck
 from .owned import OwnedDocuments
 
-DECKS = OwnedDocuments(models.Deck, parse_deck)
+DECKS = OwnedDocuments(models.Deck, parse_deck, after_write=versions.record)  # every save is a version
 
 
 def create_deck(app: Flask, trainer_id: int, document: object) -> models.Deck:

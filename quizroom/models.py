@@ -17,6 +17,16 @@ class Base(so.DeclarativeBase):
     type_annotation_map = {dict: sa.JSON, list: sa.JSON}
 
 
+class Workspace(Base):
+    """A team or organisation: its members share decks, plans, people and results
+    (docs/workspace.md; the rules are in quizroom/workspaces.py)."""
+
+    __tablename__ = "workspaces"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
 class Trainer(UserMixin, Base):
     __tablename__ = "trainers"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -24,6 +34,11 @@ class Trainer(UserMixin, Base):
     name: so.Mapped[str] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The one workspace of this account and its role there: "admin", "trainer" or "viewer";
+    # role None = removed from it (cannot sign in; what they made stays in the workspace).
+    # Nullable for databases made before workspaces (members.ensure_workspaces fills them).
+    workspace_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("workspaces.id"), index=True)
+    role: so.Mapped[str | None] = so.mapped_column(sa.String(16))
 
     decks: so.Mapped[list[Deck]] = so.relationship(back_populates="trainer")
 
@@ -38,6 +53,12 @@ class Deck(Base):
     document: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The shared library (docs/workspace.md): short tags, and the credit of a fork
+    # ("forked from <title> by <owner>", kept even when the original is deleted).
+    tags: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    forked_from_id: so.Mapped[int | None]
+    forked_from_title: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    forked_from_owner: so.Mapped[str | None] = so.mapped_column(sa.String(80))
 
     trainer: so.Mapped[Trainer] = so.relationship(back_populates="decks")
 
@@ -118,6 +139,12 @@ class Plan(Base):
     document: so.Mapped[dict] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The shared library (docs/workspace.md): short tags, and the credit of a fork
+    # ("forked from <title> by <owner>", kept even when the original is deleted).
+    tags: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    forked_from_id: so.Mapped[int | None]
+    forked_from_title: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    forked_from_owner: so.Mapped[str | None] = so.mapped_column(sa.String(80))
 
 
 class Submission(Base):
@@ -230,3 +257,108 @@ class PracticeAnswer(Base):
     response_ms: so.Mapped[int]
     time_limit_ms: so.Mapped[int]
     answered_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A link that lets someone sign up into a workspace with a role (docs/workspace.md).
+
+    Only the hash of its token is stored; it works once, until ``expires_at``, unless revoked."""
+
+    __tablename__ = "invitations"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    workspace_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(16))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    # The token is HMAC(secret key, salt), so the admin's page can show the link again while
+    # it is open without the database holding it (like a room's host key).
+    salt: so.Mapped[str] = so.mapped_column(sa.String(64))
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(120))  # who it is for, as the admin wrote it
+    created_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    used_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    used_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class RoomHost(Base):
+    """A co-host of a live room: another trainer who may run it too (docs/cohosts.md).
+    The room's owner is not listed here; removing the row revokes control at once."""
+
+    __tablename__ = "room_hosts"
+    __table_args__ = (sa.UniqueConstraint("room_id", "trainer_id"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    room_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    added_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    added_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class RoomHandover(Base):
+    """The room passed to another presenter mid-session: from then on the items it opens are
+    credited to ``to_trainer_id`` (cohosts.presenters_by_position)."""
+
+    __tablename__ = "room_handovers"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    room_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int]  # the agenda position on screen at the hand-over (-1: the lobby)
+    from_trainer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    to_trainer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class DeckVersion(Base):
+    """One saved state of a deck (docs/versions-and-resources.md): who saved it, when, the
+    whole document, and what changed since the version before (quizroom/versions.py)."""
+
+    __tablename__ = "deck_versions"
+    __table_args__ = (sa.UniqueConstraint("deck_id", "number"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    deck_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("decks.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int]  # 1, 2, 3... per deck
+    trainer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    trainer_name: so.Mapped[str] = so.mapped_column(sa.String(80))  # the name at the time
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # created, edited, imported, copied, restored, existing
+    restored_from: so.Mapped[int | None]  # the version number a restore brought back
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    document: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    changes: so.Mapped[list] = so.mapped_column(sa.JSON)  # versions.diff() against the version before
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Resource(Base):
+    """Something attached to a deck for participants to open after the session: a link, or
+    an uploaded file whose bytes live here (so every worker sharing the database serves it).
+    ``data`` is deferred: lists never load the bytes."""
+
+    __tablename__ = "resources"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    deck_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("decks.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(8))  # "link" or "file"
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    url: so.Mapped[str | None] = so.mapped_column(sa.String(2000))  # links: http(s) only
+    filename: so.Mapped[str | None] = so.mapped_column(sa.String(160))  # files: the cleaned upload name
+    extension: so.Mapped[str | None] = so.mapped_column(sa.String(8))  # files: pdf, pptx, ... (resources.TYPES)
+    size: so.Mapped[int] = so.mapped_column(default=0)
+    data: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+    added_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class PeerEvaluation(Base):
+    """A colleague's structured feedback on one ended room (docs/feedback.md): the rubric
+    (1-5 each) and an optional comment. One per evaluator and room, editable until the
+    window closes (quizroom/feedback.py). ``trainer_id`` is who ran the room."""
+
+    __tablename__ = "peer_evaluations"
+    __table_args__ = (sa.UniqueConstraint("room_id", "evaluator_id"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    room_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    trainer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    evaluator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainers.id", ondelete="CASCADE"), index=True)
+    clarity: so.Mapped[int]
+    interactivity: so.Mapped[int]
+    usefulness: so.Mapped[int]
+    comment: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,12 +1,14 @@
-"""Known people and groups (rosters) of a trainer: the identity that retention follows.
+"""Known people and groups (rosters) of a workspace: the identity that retention follows.
 
-Everything is scoped to the owning trainer: a person or group of another trainer answers
-``None`` / ``False``, exactly like one that does not exist. ``People`` works on the
-Database and the app clock (``people_of(app)``); the live rooms use the same class for the
-``join`` look-ups (quizroom/live/service.py).
+People and groups are shared by the workspace (docs/workspace.md): every method takes the
+acting trainer's id and reaches the rows of anyone in that trainer's workspace (a row's
+``trainer_id`` is who added it); a person or group of another workspace answers ``None`` /
+``False``, exactly like one that does not exist. ``People`` works on the Database and the
+app clock (``people_of(app)``); the live rooms use the same class for the ``join``
+look-ups with the room's trainer (quizroom/live/service.py).
 
 - A person has a name (1-80 characters, cleaned like every line of user text), an optional
-  e-mail (unique per trainer, compared lower-cased through ``email_key``) and a secret
+  e-mail (unique per workspace, compared lower-cased through ``email_key``) and a secret
   ``link_key``: their personal join link ``/me/<link_key>``.
 - A roster CSV (``import_roster``) is all-or-nothing: any bad row refuses the whole file,
   with every problem named by its row number (see docs/people.md).
@@ -28,7 +30,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import models
+from . import members, models
 from .clock import clock_of
 from .engine import EngineError
 from .engine.text import clean_line, nickname_key
@@ -336,7 +338,7 @@ class People:
         """A trainer's people by name; ``search`` matches names and e-mails (any case)."""
         needle = " ".join(search.split()).casefold()
         with self.db.read() as s:
-            people = list(s.scalars(sa.select(models.Person).where(models.Person.trainer_id == trainer_id)))
+            people = list(s.scalars(sa.select(models.Person).where(_ours(models.Person.trainer_id, trainer_id))))
             if needle:
                 people = [
                     p for p in people if needle in p.name.casefold() or (p.email and needle in p.email.casefold())
@@ -350,7 +352,7 @@ class People:
                     sa.func.max(models.Participant.joined_at),
                 )
                 .join(models.Room, models.Room.id == models.Participant.room_id)
-                .where(models.Room.trainer_id == trainer_id, models.Participant.person_id.is_not(None))
+                .where(_ours(models.Room.trainer_id, trainer_id), models.Participant.person_id.is_not(None))
                 .group_by(models.Participant.person_id)
             )
             for person_id, count, last in s.execute(query):
@@ -440,7 +442,7 @@ class People:
     def opt_in_match(self, session: so.Session, trainer_id: int, address: str) -> models.Person | None:
         return session.scalar(
             sa.select(models.Person).where(
-                models.Person.trainer_id == trainer_id, models.Person.email_key == email_key(address)
+                _ours(models.Person.trainer_id, trainer_id), models.Person.email_key == email_key(address)
             )
         )
 
@@ -450,7 +452,7 @@ class People:
             query = (
                 sa.select(models.Participant, models.Room)
                 .join(models.Room, models.Room.id == models.Participant.room_id)
-                .where(models.Participant.person_id == person_id, models.Room.trainer_id == trainer_id)
+                .where(models.Participant.person_id == person_id, _ours(models.Room.trainer_id, trainer_id))
                 .order_by(models.Room.created_at.desc(), models.Room.id.desc())
             )
             return [
@@ -635,7 +637,7 @@ class People:
                     sa.select(models.GroupMember.group_id, sa.func.count()).group_by(models.GroupMember.group_id)
                 ).all()
             )
-            groups = list(s.scalars(sa.select(models.Group).where(models.Group.trainer_id == trainer_id)))
+            groups = list(s.scalars(sa.select(models.Group).where(_ours(models.Group.trainer_id, trainer_id))))
         groups.sort(key=lambda g: (g.name.casefold(), g.id))
         return [GroupRow(g, counts.get(g.id, 0)) for g in groups]
 
@@ -729,7 +731,7 @@ class People:
             for chunk in _chunks(keys, 500):
                 for person in s.scalars(
                     sa.select(models.Person).where(
-                        models.Person.trainer_id == trainer_id, models.Person.email_key.in_(chunk)
+                        _ours(models.Person.trainer_id, trainer_id), models.Person.email_key.in_(chunk)
                     )
                 ):
                     known[person.email_key] = person
@@ -797,7 +799,7 @@ class People:
         with self.db.read() as s:
             row = s.execute(
                 sa.select(models.Person.id, models.Person.name).where(
-                    models.Person.link_key == link_key, models.Person.trainer_id == trainer_id
+                    models.Person.link_key == link_key, _ours(models.Person.trainer_id, trainer_id)
                 )
             ).first()
         return KnownPerson(*row) if row else None
@@ -811,9 +813,9 @@ class People:
                 .join(models.Group, models.Group.id == models.GroupMember.group_id)
                 .where(
                     models.Person.id == person_id,
-                    models.Person.trainer_id == trainer_id,
+                    _ours(models.Person.trainer_id, trainer_id),
                     models.Group.id == group_id,
-                    models.Group.trainer_id == trainer_id,
+                    _ours(models.Group.trainer_id, trainer_id),
                 )
             ).first()
         return KnownPerson(*row) if row else None
@@ -841,12 +843,12 @@ class People:
     @staticmethod
     def _own_person(s: so.Session, trainer_id: int, person_id: int) -> models.Person | None:
         person = s.get(models.Person, person_id)
-        return person if person is not None and person.trainer_id == trainer_id else None
+        return person if person is not None and members.same_workspace(s, trainer_id, person.trainer_id) else None
 
     @staticmethod
     def _own_group(s: so.Session, trainer_id: int, group_id: int) -> models.Group | None:
         group = s.get(models.Group, group_id)
-        return group if group is not None and group.trainer_id == trainer_id else None
+        return group if group is not None and members.same_workspace(s, trainer_id, group.trainer_id) else None
 
     @staticmethod
     def _members(s: so.Session, group_id: int) -> list[models.Person]:
@@ -866,7 +868,7 @@ class People:
             s.scalars(
                 sa.select(models.Group)
                 .join(models.GroupMember, models.GroupMember.group_id == models.Group.id)
-                .where(models.GroupMember.person_id == person_id, models.Group.trainer_id == trainer_id)
+                .where(models.GroupMember.person_id == person_id, _ours(models.Group.trainer_id, trainer_id))
             )
         )
         groups.sort(key=lambda g: (g.name.casefold(), g.id))
@@ -878,7 +880,7 @@ class People:
         query = (
             sa.select(models.GroupMember.person_id, models.Group)
             .join(models.Group, models.Group.id == models.GroupMember.group_id)
-            .where(models.Group.trainer_id == trainer_id)
+            .where(_ours(models.Group.trainer_id, trainer_id))
         )
         for person_id, group in s.execute(query):
             out.setdefault(person_id, []).append(group)
@@ -890,7 +892,7 @@ class People:
     def _check_email_free(s: so.Session, trainer_id: int, address: str) -> None:
         holder = s.scalar(
             sa.select(models.Person).where(
-                models.Person.trainer_id == trainer_id, models.Person.email_key == email_key(address)
+                _ours(models.Person.trainer_id, trainer_id), models.Person.email_key == email_key(address)
             )
         )
         if holder is not None:
@@ -915,9 +917,14 @@ class People:
 
     @staticmethod
     def _check_group_name_free(s: so.Session, trainer_id: int, name: str) -> None:
-        for other in s.scalars(sa.select(models.Group.name).where(models.Group.trainer_id == trainer_id)):
+        for other in s.scalars(sa.select(models.Group.name).where(_ours(models.Group.trainer_id, trainer_id))):
             if name_key(other) == name_key(name):
-                raise PeopleError("name", f"you already have a group called “{other}”")
+                raise PeopleError("name", f"your workspace already has a group called “{other}”")
+
+
+def _ours(column, trainer_id: int):
+    """``column`` (a ``trainer_id``) is someone in ``trainer_id``'s workspace."""
+    return column.in_(members.colleagues(trainer_id))
 
 
 def _rows_of(s: so.Session, model, participant: models.Participant, *order_by) -> sa.ScalarResult:

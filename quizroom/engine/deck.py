@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from .questions import (
     CHOICE_TEXT_MAX,
     CHOICES,
     KINDS,
+    NOTES_MAX,
     ORDER_ITEMS,
     POINT_LEVELS,
     TEXT_MAX,
@@ -31,7 +33,7 @@ from .questions import (
     TypedQuestion,
     topic_key,
 )
-from .text import clean_line
+from .text import clean_line, collapse_spaces, strip_control
 
 FORMAT = "quizroom.deck"
 VERSION = 1
@@ -138,6 +140,31 @@ class _Checker:
             self.fail(f"{path}topics", f"at most {TOPICS_MAX} topics")
         return tuple(out.values())
 
+    def notes(self, data: dict, path: str) -> str:
+        """Optional presenter ``notes``: plain text, lines kept (at most one blank line in a
+        row), each line cleaned like a one-line field; empty means none."""
+        value = data.get("notes")
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.fail(f"{path}notes", "must be text")
+            return ""
+        if len(value) > NOTES_MAX * 4:  # not worth cleaning
+            self.fail(f"{path}notes", f"is too long (at most {NOTES_MAX} characters)")
+            return ""
+        kept: list[str] = []
+        for raw in unicodedata.normalize("NFC", value).splitlines():
+            line = collapse_spaces(strip_control(raw))
+            if line or (kept and kept[-1]):
+                kept.append(line)
+        while kept and not kept[-1]:
+            kept.pop()
+        notes = "\n".join(kept)
+        if len(notes) > NOTES_MAX:
+            self.fail(f"{path}notes", f"is too long (at most {NOTES_MAX} characters)")
+            return ""
+        return notes
+
 
 def _fresh(uid_factory: Callable[[], str], taken: set[str]) -> Callable[[], str]:
     """A factory that never hands out a uid another question of the document already has.
@@ -229,7 +256,10 @@ def _parse_question(spec: object, path: str, check: _Checker, uid_factory: Calla
         check.fail(f"{path}image", "must be an http(s) URL or an uploaded image")
         image = None
     topics = check.topics(spec, path)
-    common = dict(uid=uid, kind=kind, text=text, time_limit=time_limit, points=points, image=image, topics=topics)
+    notes = check.notes(spec, path)
+    common = dict(
+        uid=uid, kind=kind, text=text, time_limit=time_limit, points=points, image=image, topics=topics, notes=notes
+    )
 
     if kind in ("single", "multi"):
         raw = spec.get("choices")

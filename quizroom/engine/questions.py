@@ -32,6 +32,7 @@ CHOICES = (2, 6)
 KINDS = ("single", "multi", "truefalse", "typed", "slider", "order", "poll")
 TOPICS_MAX = 5  # topics per question
 TOPIC_MAX = 40  # characters per topic
+NOTES_MAX = 2000  # presenter notes per question (characters, lines kept)
 
 
 def topic_key(topic: str) -> str:
@@ -54,6 +55,9 @@ class Question:
     # Tags for the retention reports ("which topics stick"). Trainer-side only: never in
     # public() (phones do not need them), in the spec only when there are some.
     topics: tuple[str, ...] = ()
+    # Presenter notes (docs/cohosts.md): trainer-side only, never in public(); only the
+    # presenter view's host sockets get them.
+    notes: str = ""
 
     @property
     def scored(self) -> bool:
@@ -84,6 +88,8 @@ class Question:
             spec["image"] = self.image
         if self.topics:
             spec["topics"] = list(self.topics)
+        if self.notes:
+            spec["notes"] = self.notes
         return spec
 
     def prepared(self, rng: random.Random) -> Question:

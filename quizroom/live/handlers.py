@@ -7,11 +7,13 @@ import functools
 import logging
 
 from flask import current_app, request, session
+from flask_login import current_user
 from flask_socketio import SocketIO
 
+from .. import members, workspaces
 from ..engine import EngineError
 from ..store import token_hash
-from . import limits, payloads
+from . import hosts, limits, payloads
 from .service import LiveRoom, LiveRooms
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,21 @@ def guarded_join(
                 rules.joins_per_room.refund(code)
 
 
+def _check_role(live: LiveRooms, code: str, key: str) -> None:
+    """Viewers run no rooms (docs/workspace.md): a key whose trainer has become a viewer or
+    was removed opens nothing, and neither does any key in a viewer's signed-in browser."""
+    room = live.rooms.get(code)
+    holder = hosts.key_owner(live, room, key) if room is not None else None
+    signed_in = current_user if current_user and current_user.is_authenticated else None
+    if holder is None and signed_in is None:
+        return  # a wrong key: attach_host refuses it (and counts it as a guess)
+    refused = (holder is not None and not workspaces.may_run(members.settled(live.store.db, holder))) or (
+        signed_in is not None and not workspaces.may_run(signed_in)
+    )
+    if refused:
+        raise EngineError("not_allowed", "your role in the workspace does not allow running rooms")
+
+
 def register(socketio: SocketIO, live: LiveRooms) -> None:
     @socketio.on("join")
     @acked
@@ -166,12 +183,39 @@ def register(socketio: SocketIO, live: LiveRooms) -> None:
     @socketio.on("host:attach")
     @acked
     def host_attach(data=None):
-        data = payloads.as_object(data, {"code", "key"})
+        data = payloads.as_object(data, {"code", "key", "view"})
         code = payloads.room_code(data)
         key = payloads.optional_secret(data, "key", payloads.KEY_MAX)
+        view = data.get("view", "stage")
+        if view not in hosts.VIEWS:
+            raise payloads.bad('view must be "stage" or "presenter"')
         if key is None:
             raise EngineError("not_host", "a host key is required")
-        return live.attach_host(request.sid, code, key)
+        _check_role(live, code, key)
+        return live.attach_host(request.sid, code, key, view)
+
+    # Co-hosts and hand-over (docs/cohosts.md): the owner or the trainer presenting now.
+    @socketio.on("host:cohost_add")
+    @acked
+    def host_cohost_add(data=None):
+        data = payloads.as_object(data, {"trainer", "email"})
+        if ("trainer" in data) == ("email" in data):
+            raise payloads.bad("send either trainer (an account id) or email")
+        if "trainer" in data:
+            return hosts.add_cohost(live, request.sid, payloads.account_id(data), None)
+        return hosts.add_cohost(live, request.sid, None, payloads.email(data))
+
+    @socketio.on("host:cohost_remove")
+    @acked
+    def host_cohost_remove(data=None):
+        data = payloads.as_object(data, {"trainer"})
+        return hosts.remove_cohost(live, request.sid, payloads.account_id(data))
+
+    @socketio.on("host:handover")
+    @acked
+    def host_handover(data=None):
+        data = payloads.as_object(data, {"trainer"})
+        return hosts.handover(live, request.sid, payloads.account_id(data))
 
     def simple(method: str):
         @acked

@@ -61,6 +61,26 @@ def integer(data: dict, key: str) -> int:
     return value
 
 
+EMAIL_MAX = 254
+
+
+def account_id(data: dict, key: str = "trainer") -> int:
+    """A database id (a trainer account): a whole number the database can hold."""
+    value = integer(data, key)
+    if not 0 < value < 2**53:
+        raise bad(f"{key} must be an account id")
+    return value
+
+
+def email(data: dict, key: str = "email") -> str:
+    """A trainer's account e-mail (compared lower-cased); its format is not checked here:
+    an address nobody has is simply not found."""
+    value = data.get(key)
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= EMAIL_MAX or not is_text(value):
+        raise bad(f"{key} must be an e-mail address")
+    return value.strip().lower()
+
+
 @dataclass(frozen=True)
 class PersonRef:
     """Who a joining phone says it is (docs/protocol.md, ``join``): exactly one of a

@@ -26,7 +26,7 @@ from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
 from ..store import RoomStore, epoch, token_hash
-from . import limits
+from . import hosts, limits
 from .admission import Admission
 from .payloads import PersonRef
 
@@ -55,6 +55,7 @@ class LiveRoom:
     seats: dict[int, int] = field(default_factory=dict)  # person id -> their participant id
     admission: Admission = field(default_factory=Admission)  # joins waiting for the host
     touched: float = 0.0  # when anything last happened in it (clock seconds)
+    hosts: hosts.Hosts | None = None  # owner, co-hosts, host sockets (live/hosts.py; loaded on first use)
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -229,6 +230,7 @@ class LiveRooms:
         live.touched = self.clock()
         for emit in outcome.emits:
             self.socketio.emit(emit.event, emit.payload, to=socket_room(live.code, emit.to, emit.participant))
+        hosts.after_dispatch(self, live, outcome)  # presenter views: notes, who has not answered
         removed = [e.participant for e in outcome.emits if e.event == "removed"]
         for pid in removed:
             live.admission.bar(pid)
@@ -527,6 +529,8 @@ class LiveRooms:
                 if live.admission.drop_sid(sid):
                     self._send_requests(live)
         conn = self.connections.pop(sid, None)
+        if conn is not None and conn.role == "host":
+            hosts.detached(self, conn.code, sid)
         if conn is None or conn.role != "player":
             return
         key = (conn.code, conn.participant)
@@ -541,10 +545,11 @@ class LiveRooms:
                 self.dispatch(live, live.engine.disconnect(conn.participant, self.clock()))
 
     # ----------------------------------------------------------- hosts
-    def attach_host(self, sid: str, code: str, key: str) -> dict:
+    def attach_host(self, sid: str, code: str, key: str, view: str = "stage") -> dict:
         live = self.rooms.get(code)
-        # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a 'no').
-        if live is None or not hmac.compare_digest(key.encode(), self.host_key(live.id, live.host_salt).encode()):
+        # The owner's key or a co-host's (live/hosts.py); a removed co-host's opens nothing.
+        trainer = hosts.key_owner(self, live, key) if live is not None else None
+        if trainer is None:
             # A failed look-up, limited like a join's: "room_not_found" versus "not_host" would
             # otherwise tell anyone, without limit, which codes are live. The right key always opens.
             refused = limits.check_failed_lookup(current_app._get_current_object())
@@ -562,6 +567,7 @@ class LiveRooms:
             "state": live.engine.host_view(now),
             "lobby": live.engine.lobby_view(),
             "requests": live.admission.view(),
+            **hosts.attached(self, live, sid, trainer, view),
         }
 
     def host_command(self, sid: str, command: Callable[[Room, float], Outcome]) -> dict:

@@ -4,6 +4,10 @@ and the review round built from them.
 Scope rules: a deck keeps the attempts at its current questions (by uid: a review deck
 built from it, or a self-paced review, counts too) and the sessions run from it; a group
 keeps the attempts of its current members and the sessions run for it.
+
+Everything covers the whole workspace of the trainer whose id is passed (docs/workspace.md):
+every member's rooms, decks, groups, people and self-paced reviews, for viewers, trainers
+and admins alike; a deck, group or person of another workspace is not found.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from .. import models
+from .. import members, models
 from ..db import Database
 from . import memory, report
 from .history import History, load_history
@@ -42,7 +46,7 @@ class Scope:
             parts.append(self.deck.title)
         if self.group is not None:
             parts.append(self.group.name)
-        return " · ".join(parts) or "All your sessions"
+        return " · ".join(parts) or "All sessions of your workspace"
 
     def keeps(self, attempts: list[Attempt]) -> list[Attempt]:
         uids = self.uids
@@ -82,16 +86,16 @@ class Dashboard:
 
 
 def find_scope(db: Database, trainer_id: int, deck_id: int | None, group_id: int | None) -> Scope | None:
-    """The scope for these ids, or None when one of them is not this trainer's."""
+    """The scope for these ids, or None when one of them is not of this trainer's workspace."""
     with db.read() as s:
         scope = Scope()
         if deck_id is not None:
             scope.deck = s.get(models.Deck, deck_id)
-            if scope.deck is None or scope.deck.trainer_id != trainer_id:
+            if scope.deck is None or not members.same_workspace(s, trainer_id, scope.deck.trainer_id):
                 return None
         if group_id is not None:
             scope.group = s.get(models.Group, group_id)
-            if scope.group is None or scope.group.trainer_id != trainer_id:
+            if scope.group is None or not members.same_workspace(s, trainer_id, scope.group.trainer_id):
                 return None
             scope.members = set(
                 s.scalars(sa.select(models.GroupMember.person_id).where(models.GroupMember.group_id == group_id))
@@ -99,16 +103,26 @@ def find_scope(db: Database, trainer_id: int, deck_id: int | None, group_id: int
         return scope
 
 
+def workspace_ids(db: Database, trainer_id: int) -> list[int]:
+    """The trainer and everyone else in their workspace."""
+    with db.read() as s:
+        return members.ids_of(s, trainer_id)
+
+
 def names_of(db: Database, trainer_id: int) -> dict[int, str]:
     with db.read() as s:
-        query = sa.select(models.Person.id, models.Person.name).where(models.Person.trainer_id == trainer_id)
+        query = sa.select(models.Person.id, models.Person.name).where(
+            models.Person.trainer_id.in_(members.colleagues(trainer_id))
+        )
         return dict(s.execute(query).all())
 
 
 def history_of(db: Database, trainer_id: int, now: datetime) -> History:
-    sync_due(db, trainer_id, now)  # the stored memory states follow the same answers
+    ids = workspace_ids(db, trainer_id)
+    for member_id in ids:
+        sync_due(db, member_id, now)  # the stored memory states follow the same answers
     with db.read() as s:
-        return load_history(s, trainer_id)
+        return load_history(s, ids)
 
 
 def build(db: Database, trainer_id: int, scope: Scope, now: datetime, threshold: float) -> Dashboard:
@@ -141,7 +155,7 @@ def build(db: Database, trainer_id: int, scope: Scope, now: datetime, threshold:
 def person_view(db: Database, trainer_id: int, person_id: int, now: datetime) -> dict | None:
     with db.read() as s:
         person = s.get(models.Person, person_id)
-        if person is None or person.trainer_id != trainer_id:
+        if person is None or not members.same_workspace(s, trainer_id, person.trainer_id):
             return None
     history = history_of(db, trainer_id, now)
     attempts = [a for a in history.attempts if a.person == person_id]

@@ -11,7 +11,7 @@ Self-paced review answers are attempts too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -184,15 +184,22 @@ def _catalogue_add(catalogue: dict[str, QuestionInfo], spec: dict, spellings: di
     catalogue[uid] = QuestionInfo(uid, str(spec.get("text", "")), str(spec.get("type")), topics, clean)
 
 
-def load_history(session: so.Session, trainer_id: int, group_sizes: dict[int, int] | None = None) -> History:
-    """Every closed question of the trainer's rooms and self-paced reviews, as attempts.
+def _of(column, trainer_id: int | Collection[int]):
+    """``trainer_id``: one trainer, or every trainer of a workspace (its dashboard, docs/workspace.md)."""
+    return column == trainer_id if isinstance(trainer_id, int) else column.in_(sorted(trainer_id))
+
+
+def load_history(
+    session: so.Session, trainer_id: int | Collection[int], group_sizes: dict[int, int] | None = None
+) -> History:
+    """Every closed question of the trainer's (or trainers') rooms and self-paced reviews, as attempts.
 
     The catalogue describes each question by its latest version: rooms in date order,
     then the trainer's decks as they are now (a typo fixed today shows fixed)."""
     history = History()
     rooms = list(
         session.scalars(
-            sa.select(models.Room).where(models.Room.trainer_id == trainer_id).order_by(models.Room.created_at)
+            sa.select(models.Room).where(_of(models.Room.trainer_id, trainer_id)).order_by(models.Room.created_at)
         )
     )
     room_ids = [r.id for r in rooms]
@@ -246,7 +253,7 @@ def load_history(session: so.Session, trainer_id: int, group_sizes: dict[int, in
                 rating=_survey_rating(room, submissions[room.id], {p.number for p in people[room.id] if p.removed}),
             )
         )
-    for deck in session.scalars(sa.select(models.Deck).where(models.Deck.trainer_id == trainer_id)):
+    for deck in session.scalars(sa.select(models.Deck).where(_of(models.Deck.trainer_id, trainer_id))):
         for spec in (deck.document or {}).get("questions") or []:
             if isinstance(spec, dict):
                 _catalogue_add(history.catalogue, spec, spellings)
@@ -256,7 +263,7 @@ def load_history(session: so.Session, trainer_id: int, group_sizes: dict[int, in
 
 
 def practice_attempts(
-    session: so.Session, *, trainer_id: int | None = None, person_ids: Iterable[int] | None = None
+    session: so.Session, *, trainer_id: int | Collection[int] | None = None, person_ids: Iterable[int] | None = None
 ) -> list[Attempt]:
     query = (
         sa.select(models.PracticeAnswer, models.Practice.questions)
@@ -264,7 +271,7 @@ def practice_attempts(
         .where(models.PracticeAnswer.person_id.is_not(None))
     )
     if trainer_id is not None:
-        query = query.where(models.Practice.trainer_id == trainer_id)
+        query = query.where(_of(models.Practice.trainer_id, trainer_id))
     if person_ids is not None:
         query = query.where(models.PracticeAnswer.person_id.in_(list(person_ids)))
     out = []
@@ -313,11 +320,11 @@ def person_attempts(session: so.Session, person_id: int) -> list[Attempt]:
     return out
 
 
-def _group_sizes(session: so.Session, trainer_id: int) -> dict[int, int]:
+def _group_sizes(session: so.Session, trainer_id: int | Collection[int]) -> dict[int, int]:
     query = (
         sa.select(models.GroupMember.group_id, sa.func.count())
         .join(models.Group, models.Group.id == models.GroupMember.group_id)
-        .where(models.Group.trainer_id == trainer_id)
+        .where(_of(models.Group.trainer_id, trainer_id))
         .group_by(models.GroupMember.group_id)
     )
     return {group_id: count for group_id, count in session.execute(query)}

@@ -30,6 +30,7 @@ from ..engine import DeckInvalid, EngineError, parse_question
 from ..engine.questions import Question
 from ..engine.scoring import answer_points
 from ..engine.text import clean_line
+from ..members import same_workspace
 from ..store import token_hash
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def create_practice(
             specs.append(question.prepared(rng).to_spec())
     with db.transaction() as s:
         person = s.get(models.Person, person_id)
-        if person is None or person.trainer_id != trainer_id:
+        if person is None or not same_workspace(s, trainer_id, person.trainer_id):  # people are the workspace's
             errors.append({"path": "person_id", "message": "no such person among this trainer's people"})
         if errors:
             raise PracticeError("bad_practice", "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors)

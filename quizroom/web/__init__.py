@@ -4,7 +4,7 @@ from flask import Flask, jsonify
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from .. import models
+from .. import accounts, models
 from ..app import database
 from . import security
 
@@ -17,7 +17,11 @@ def register(app: Flask) -> None:
     @login.user_loader
     def load_trainer(trainer_id: str):
         with database(app).read() as s:
-            return s.get(models.Trainer, int(trainer_id))
+            trainer = s.get(models.Trainer, int(trainer_id))
+        if trainer is None:
+            return None
+        trainer = accounts.with_workspace(app, trainer)
+        return trainer if trainer.role else None  # removed from its workspace: signed out
 
     CSRFProtect(app)
     security.register(app)
@@ -26,7 +30,15 @@ def register(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
-    from . import auth, decks, people, plans, play, results, retention, review, stage
+    from . import auth, decks, people, plans, play, results, retention, review, roles, stage, workspace
 
-    for module in (auth, decks, people, plans, play, results, retention, review, stage):
+    for module in (auth, decks, people, plans, play, results, retention, review, stage, workspace):
         app.register_blueprint(module.bp)
+    roles.register(app)
+
+    # Deck version history and resources (docs/versions-and-resources.md).
+    from . import resources as resource_pages
+    from . import versions as version_pages
+
+    app.register_blueprint(version_pages.bp)
+    app.register_blueprint(resource_pages.bp)

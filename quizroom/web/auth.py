@@ -1,17 +1,18 @@
 """Trainer accounts: register, sign in, sign out.
 
-- ``GET/POST /register`` (name, email, password, confirm)
+- ``GET/POST /register`` (name, email, password, confirm; ``invite``: the token of an invitation
+  link, which puts the new account into that workspace with that role; without one the
+  account gets a workspace of its own, unless QUIZROOM_OPEN_SIGNUP is off: docs/workspace.md)
 - ``GET/POST /login`` (email, password, remember; ``next`` honoured for same-site paths only)
 - ``POST /logout``
 
 Also here, because every page and the JSON API share them: what a failed CSRF check
-looks like (a page for forms, JSON for ``/api/*``), the ``api_login_required``
-decorator, and ``safe_next``.
+looks like (a page for forms, JSON for ``/api/*``) and ``safe_next``. Who may use which
+route is decided by web/roles.py.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from urllib.parse import urlsplit
@@ -29,7 +30,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from .. import accounts
+from .. import accounts, invitations, workspaces
+from ..app import database
+from ..clock import now_of
 
 bp = Blueprint("auth", __name__)
 
@@ -89,18 +92,6 @@ def safe_next(target: object) -> str | None:
     return target
 
 
-def api_login_required(view):
-    """Like ``login_required`` but answers JSON 401 instead of redirecting to a page."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return jsonify(error={"code": "login_required", "message": "sign in to do this"}), 401
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 def _home_for_trainer() -> str:
     return url_for("decks.index")
 
@@ -114,10 +105,31 @@ def csrf_failed(error: CSRFError):
 
 
 # ------------------------------------------------------------------- routes
+def _invitation(token: str | None) -> tuple[invitations.Offer | None, str | None]:
+    """What an invitation link offers, or why it does not work."""
+    if not token:
+        return None, None
+    try:
+        return invitations.check(database(current_app), token, now_of(current_app)), None
+    except invitations.InvitationError as error:
+        return None, error.message[:1].upper() + error.message[1:] + "."
+
+
+def _signup_closed() -> bool:
+    """Registration needs an invitation (QUIZROOM_OPEN_SIGNUP off), unless nobody has an account yet."""
+    return not current_app.config.get("OPEN_SIGNUP", True) and accounts.any_trainer(current_app)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    token = (request.values.get("invite") or "").strip() or None
     if current_user.is_authenticated and request.method == "GET":
+        if token:
+            flash(
+                "You are signed in already: an invitation link is for creating a new account. Sign out first.", "error"
+            )
         return redirect(_home_for_trainer())
+    offer, invite_error = _invitation(token)
     form = {"name": "", "email": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -135,16 +147,34 @@ def register():
         if not errors:
             try:
                 trainer = accounts.create_trainer(
-                    current_app, email=form["email"], name=form["name"], password=password
+                    current_app,
+                    email=form["email"],
+                    name=form["name"],
+                    password=password,
+                    invitation=token,
+                    require_invitation=not current_app.config.get("OPEN_SIGNUP", True),
                 )
             except accounts.AccountError as error:
                 errors[error.field] = error.message[:1].upper() + error.message[1:] + "."
             else:
                 login_user(trainer)
-                flash(f"Welcome, {trainer.name}! Create your first deck or import one.", "success")
+                if offer is not None:
+                    role = workspaces.ROLE_LABELS[trainer.role].lower()
+                    flash(f"Welcome, {trainer.name}! You joined {offer.workspace} as {role}.", "success")
+                else:
+                    flash(f"Welcome, {trainer.name}! Create your first deck or import one.", "success")
                 return redirect(_home_for_trainer())
     status = 400 if errors else 200
-    return render_template("auth/register.html", form=form, errors=errors), status
+    return render_template(
+        "auth/register.html",
+        form=form,
+        errors=errors,
+        invite=token if offer is not None else None,
+        offer=offer,
+        invite_error=invite_error,
+        closed=_signup_closed() and offer is None,
+        role_labels=workspaces.ROLE_LABELS,
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -174,6 +204,12 @@ def login():
                 _throttle().fail(key)
                 errors["password"] = "That e-mail address and password do not match an account."  # noqa: S105 - an error message
                 status = 401
+            elif not accounts.with_workspace(current_app, trainer).role:
+                _throttle().clear(key)
+                errors["email"] = (
+                    "This account was removed from its workspace. Ask an admin of the workspace to let you back in."
+                )
+                status = 403
             else:
                 _throttle().clear(key)
                 login_user(trainer, remember=request.form.get("remember") == "1")

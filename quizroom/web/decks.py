@@ -1,12 +1,18 @@
-"""Trainers' decks: the "My decks" page, the editor, import/export, images, and the JSON API.
+"""Decks in the workspace's library: the library page ("Mine" / "Workspace"), a deck's page,
+the editor, import/export, forks, images, and the JSON API.
 
-Pages (signed in): ``/decks``, ``/decks/new``, ``/decks/<id>/edit``, ``/decks/<id>/export.json``,
-``/decks/<id>/duplicate`` and ``/decks/<id>/delete`` (POST), ``/decks/import``.
-API (signed in, JSON errors): ``/api/decks`` (GET, POST), ``/api/decks/<id>`` (GET, PUT,
-DELETE), ``/api/decks/<id>/duplicate`` (POST), ``/api/uploads`` (POST). Images are served
-publicly at ``/uploads/<name>`` (phones show them).
+Pages: ``/decks`` (``?show=mine|workspace&tag=&q=``), ``/decks/<id>`` (read, with its
+description, tags and credit), ``/decks/<id>/details`` (POST: description and tags),
+``/decks/new``, ``/decks/<id>/edit``, ``/decks/<id>/export.json``, ``/decks/<id>/duplicate``,
+``/decks/<id>/fork`` and ``/decks/<id>/delete`` (POST), ``/decks/import``.
+API (JSON errors): ``/api/decks`` (GET ``?scope=workspace``, POST), ``/api/decks/<id>`` (GET,
+PUT, DELETE), ``/api/decks/<id>/tags`` (PUT), ``/api/decks/<id>/duplicate`` and
+``/api/decks/<id>/fork`` (POST), ``/api/uploads`` (POST). Images are served publicly at
+``/uploads/<name>`` (phones show them).
 
-A trainer only ever sees their own decks: anyone else's deck id answers 404.
+Who may do what (quizroom/workspaces.py, docs/workspace.md): every member of the workspace
+reads, exports and (trainers, admins) runs and forks its decks; only the owner and admins
+change or delete one (403 for others); a deck of another workspace answers 404.
 """
 
 from __future__ import annotations
@@ -33,15 +39,16 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import decks, models
+from .. import decks, library, models
 from ..engine import DeckInvalid
 from ..engine.deck import FORMAT, TITLE_MAX, VERSION
 from . import documents
-from .auth import api_login_required
+from . import library as shelf
+from .roles import require_role
 
 bp = Blueprint("decks", __name__)
 
@@ -103,7 +110,9 @@ ROW_WORDS = {
 }
 
 
-KIND = documents.Kind(name="deck", short="deck", action="decks.import_deck", cancel="decks.index")
+KIND = documents.Kind(
+    name="deck", short="deck", action="decks.import_deck", cancel="decks.index", formats=("json", "xlsx", "csv", "gift")
+)
 
 
 def describe_path(path: str) -> str:
@@ -136,15 +145,22 @@ def slug(text: str, default: str = "deck") -> str:
     return cleaned or default
 
 
-def _owned(deck_id: int) -> models.Deck | None:
-    return decks.get_deck(current_app, current_user.id, deck_id)
+def _readable(deck_id: int) -> models.Deck:
+    """A deck of the signed-in member's workspace, or 404."""
+    return shelf.readable(decks.DECKS, deck_id).row
 
 
-def _owned_or_404(deck_id: int) -> models.Deck:
-    row = _owned(deck_id)
-    if row is None:
-        abort(404)
-    return row
+def _editable(deck_id: int) -> models.Deck:
+    """A deck the signed-in member may change: 404 outside the workspace, 403 if not theirs."""
+    return shelf.editable(decks.DECKS, deck_id, "deck").row
+
+
+def _copy(deck_id: int) -> models.Deck:
+    """Duplicate one's own deck ("Copy of …"), or fork a colleague's (credit kept)."""
+    found = shelf.readable(decks.DECKS, deck_id)
+    if found.owner.id == current_user.id:
+        return decks.create_deck(current_app, current_user.id, duplicate_document(found.row.document))
+    return shelf.fork(decks.DECKS, found)
 
 
 def _api_error(code: str, message: str, status: int):
@@ -157,6 +173,11 @@ def _not_found():
 
 def _deck_json(row: models.Deck) -> dict:
     return {"id": row.id, "deck": row.document}
+
+
+def _library_json(row) -> dict:
+    """What the library adds to a deck (``?scope=workspace`` listings, tags, forks)."""
+    return {"tags": list(row.tags or []), "forked_from": shelf.credit(row)}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -184,30 +205,65 @@ def format_iso(moment: datetime | None) -> str:
 
 # ------------------------------------------------------------------- pages
 @bp.get("/decks")
-@login_required
+@require_role("viewer")
 def index():
-    rows = decks.list_decks(current_app, current_user.id)
-    return render_template("decks/index.html", decks=[(row, question_count(row)) for row in rows])
+    context = shelf.listing(decks.DECKS)
+    counts = {entry.row.id: question_count(entry.row) for entry in context["entries"]}
+    return render_template("decks/index.html", question_counts=counts, **context)
+
+
+@bp.get("/decks/<int:deck_id>")
+@require_role("viewer")
+def show(deck_id: int):
+    found = shelf.readable(decks.DECKS, deck_id)
+    return _show_page(found)
+
+
+def _show_page(found, status: int = 200, form: dict | None = None, errors: dict | None = None):
+    row = found.row
+    form = form or {"description": (row.document or {}).get("description", ""), "tags": ", ".join(row.tags or [])}
+    return render_template(
+        "decks/show.html",
+        row=row,
+        access=found,
+        credit=shelf.credit(row),
+        questions=(row.document or {}).get("questions") or [],
+        form=form,
+        errors=errors or {},
+        tags_max=library.TAGS_MAX,
+    ), status
+
+
+@bp.post("/decks/<int:deck_id>/details")
+@require_role("trainer")
+def details(deck_id: int):
+    found = shelf.editable(decks.DECKS, deck_id, "deck")
+    form = {"description": request.form.get("description", ""), "tags": request.form.get("tags", "")}
+    errors = shelf.save_details(decks.DECKS, found, form["description"], form["tags"])
+    if errors:
+        return _show_page(found, 400, form, errors)
+    flash("Saved the description and tags.", "success")
+    return redirect(url_for("decks.show", deck_id=deck_id))
 
 
 @bp.get("/decks/new")
-@login_required
+@require_role("trainer")
 def new():
     document = empty_document()
     return render_template("decks/editor.html", deck_id=None, document=document)
 
 
 @bp.get("/decks/<int:deck_id>/edit")
-@login_required
+@require_role("trainer")
 def edit(deck_id: int):
-    row = _owned_or_404(deck_id)
+    row = _editable(deck_id)
     return render_template("decks/editor.html", deck_id=row.id, document=row.document, row=row)
 
 
 @bp.get("/decks/<int:deck_id>/export.json")
-@login_required
+@require_role("viewer")
 def export(deck_id: int):
-    row = _owned_or_404(deck_id)
+    row = _readable(deck_id)
     body = json.dumps(row.document, ensure_ascii=False, indent=2) + "\n"
     headers = Headers()
     headers.add("Content-Disposition", "attachment", filename=f"{slug(row.title)}.quizroom.json")
@@ -216,18 +272,27 @@ def export(deck_id: int):
 
 
 @bp.post("/decks/<int:deck_id>/duplicate")
-@login_required
+@require_role("trainer")
 def duplicate(deck_id: int):
-    row = _owned_or_404(deck_id)
-    copy = decks.create_deck(current_app, current_user.id, duplicate_document(row.document))
+    copy = _copy(deck_id)
     flash(f"Made a copy: “{copy.title}”.", "success")
     return redirect(url_for("decks.index"))
 
 
+@bp.post("/decks/<int:deck_id>/fork")
+@require_role("trainer")
+def fork(deck_id: int):
+    copy = _copy(deck_id)
+    flash(
+        f"“{copy.title}” is now in your decks" + (f", {shelf.credit(copy)}." if copy.forked_from_id else "."), "success"
+    )
+    return redirect(url_for("decks.show", deck_id=copy.id))
+
+
 @bp.post("/decks/<int:deck_id>/delete")
-@login_required
+@require_role("trainer")
 def delete(deck_id: int):
-    row = _owned_or_404(deck_id)
+    row = _editable(deck_id)
     if request.form.get("confirm") != "yes":
         # Without JavaScript the list's button lands here: ask once more.
         return render_template("decks/confirm_delete.html", row=row, questions=question_count(row))
@@ -237,7 +302,7 @@ def delete(deck_id: int):
 
 
 @bp.route("/decks/import", methods=["GET", "POST"])
-@login_required
+@require_role("trainer")
 def import_deck():
     if request.method == "GET":
         return render_template("import.html", kind=KIND, errors=[], filename=None)
@@ -256,19 +321,22 @@ def import_deck():
 
 # --------------------------------------------------------------------- API
 @bp.get("/api/decks")
-@api_login_required
+@require_role("viewer")
 def api_list():
-    rows = decks.list_decks(current_app, current_user.id)
-    return jsonify(
-        decks=[
-            {"id": r.id, "title": r.title, "questions": question_count(r), "updated_at": _iso(r.updated_at)}
-            for r in rows
-        ]
-    )
+    """The member's own decks, or with ``?scope=workspace`` every deck of the workspace
+    (with its owner and tags)."""
+
+    def summary(r: models.Deck) -> dict:
+        return {"id": r.id, "title": r.title, "questions": question_count(r), "updated_at": _iso(r.updated_at)}
+
+    if request.args.get("scope") == "workspace":
+        rows = decks.DECKS.of_workspace(current_app, current_user.id)
+        return jsonify(decks=[{**summary(r), "owner": owner, **_library_json(r)} for r, owner in rows])
+    return jsonify(decks=[summary(r) for r in decks.list_decks(current_app, current_user.id)])
 
 
 @bp.post("/api/decks")
-@api_login_required
+@require_role("trainer")
 def api_create():
     try:
         document, errors = documents.body_document(KIND)
@@ -286,17 +354,20 @@ def api_create():
 
 
 @bp.get("/api/decks/<int:deck_id>")
-@api_login_required
+@require_role("viewer")
 def api_get(deck_id: int):
-    row = _owned(deck_id)
-    return jsonify(_deck_json(row)) if row else _not_found()
+    found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
+    if refused:
+        return refused
+    return jsonify(_deck_json(found.row))
 
 
 @bp.put("/api/decks/<int:deck_id>")
-@api_login_required
+@require_role("trainer")
 def api_update(deck_id: int):
-    if _owned(deck_id) is None:
-        return _not_found()
+    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
+    if refused:
+        return refused
     try:
         document, errors = documents.body_document(KIND)
     except RequestEntityTooLarge:
@@ -311,25 +382,55 @@ def api_update(deck_id: int):
 
 
 @bp.delete("/api/decks/<int:deck_id>")
-@api_login_required
+@require_role("trainer")
 def api_delete(deck_id: int):
+    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
+    if refused:
+        return refused
     if not decks.delete_deck(current_app, current_user.id, deck_id):
         return _not_found()
     return "", 204
 
 
+@bp.put("/api/decks/<int:deck_id>/tags")
+@require_role("trainer")
+def api_tags(deck_id: int):
+    """``{"tags": ["git", "onboarding"]}``: replace the deck's tags (owner or admin)."""
+    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
+    if refused:
+        return refused
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "tags" not in body:
+        return _api_error("bad_request", 'send {"tags": [...]}', 400)
+    try:
+        tags = library.clean_tags(body["tags"])
+    except library.TagsInvalid as invalid:
+        return _api_error("bad_tags", invalid.message, 400)
+    row = decks.DECKS.set_tags(current_app, current_user.id, deck_id, tags)
+    return jsonify({"id": row.id, **_library_json(row)}) if row else _not_found()
+
+
 @bp.post("/api/decks/<int:deck_id>/duplicate")
-@api_login_required
+@require_role("trainer")
 def api_duplicate(deck_id: int):
-    row = _owned(deck_id)
-    if row is None:
-        return _not_found()
-    copy = decks.create_deck(current_app, current_user.id, duplicate_document(row.document))
-    return jsonify(_deck_json(copy)), 201
+    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
+    if refused:
+        return refused
+    return jsonify(_deck_json(_copy(deck_id))), 201
+
+
+@bp.post("/api/decks/<int:deck_id>/fork")
+@require_role("trainer")
+def api_fork(deck_id: int):
+    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
+    if refused:
+        return refused
+    copy = _copy(deck_id)
+    return jsonify({**_deck_json(copy), **_library_json(copy)}), 201
 
 
 @bp.post("/api/uploads")
-@api_login_required
+@require_role("trainer")
 def api_upload():
     try:
         upload = request.files.get("file") or request.files.get("image")

@@ -1,5 +1,6 @@
 """What deck and plan pages share about their JSON documents: reading one from an upload,
-a pasted text or a request body, and naming an error's path the way a trainer would."""
+a pasted text or a request body, and naming an error's path the way a trainer would.
+A kind whose ``formats`` go beyond JSON (decks) also takes the files quizroom/importers reads."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import importers
 
 
 def describe_path(path: str, *, document: str, words: dict[str, str], rows: dict[str, str]) -> str:
@@ -41,6 +44,16 @@ class Kind:
     short: str  # "deck", "plan" (also the docs/<short>-format.md file)
     action: str  # the import endpoint
     cancel: str  # the list endpoint
+    formats: tuple[str, ...] = ("json",)  # what the import page takes: "json" and importers.FORMATS
+
+    @property
+    def accept(self) -> str:
+        """The file input's ``accept`` list."""
+        return importers.ACCEPT if len(self.formats) > 1 else ".json,application/json"
+
+    @property
+    def extensions(self) -> str:
+        return ", ".join(f".{ext}" for ext in self.formats)
 
 
 def read_document(data: bytes, what: str = "the file") -> tuple[object, list[dict]]:
@@ -89,6 +102,14 @@ def import_form(kind: Kind) -> tuple[object, str | None, list[dict], int]:
     elif pasted.strip():
         data = pasted.encode("utf-8")
     else:
-        return None, None, [{"path": "", "message": f"choose a {kind.short} file (.json) to import"}], 400
-    document, errors = read_document(data, "the file" if filename else "the pasted text")
+        return None, None, [{"path": "", "message": f"choose a {kind.short} file ({kind.extensions}) to import"}], 400
+    fmt = "json"
+    if filename and len(kind.formats) > 1:
+        fmt, problem = importers.detect(data, filename)
+        if fmt is None:
+            return None, filename, [{"path": "", "message": problem}], 400
+    if fmt == "json":
+        document, errors = read_document(data, "the file" if filename else "the pasted text")
+    else:
+        document, errors = importers.read(fmt, data, filename)
     return document, filename, errors, 400

@@ -1,6 +1,9 @@
-"""A trainer's people and groups (rosters): the pages behind identity across sessions.
+"""The workspace's people and groups (rosters): the pages behind identity across sessions.
 
-Pages (signed in; anyone else's person or group answers 404):
+People and groups are shared by the workspace, so any trainer can run a room for any group
+(docs/workspace.md). Pages for trainers and admins (viewers are refused: these pages show
+personal links, which let someone join as that person); a person or group of another
+workspace answers 404:
 
 - ``/people`` (search ``?q=``): everyone, "add a person", import a roster CSV, the groups;
   ``POST /people``, ``POST /people/import``, ``GET /people/example.csv``.
@@ -32,12 +35,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..people import ERRORS_SHOWN, EXAMPLE_CSV, People, PeopleError, RosterInvalid, RowError, people_of
 from .decks import slug
+from .roles import require_role
 
 bp = Blueprint("people", __name__)
 
@@ -192,13 +196,13 @@ def _people_page(status: int = 200, **extra):
 
 
 @bp.get("/people")
-@login_required
+@require_role("trainer")
 def index():
     return _people_page()
 
 
 @bp.post("/people")
-@login_required
+@require_role("trainer")
 def create():
     form = {
         "name": request.form.get("name", ""),
@@ -221,7 +225,7 @@ def create():
 
 
 @bp.post("/people/import")
-@login_required
+@require_role("trainer")
 def import_roster():
     group_id = _int_field("group_id")
     group = _group_or_404(group_id) if group_id is not None else None
@@ -234,13 +238,13 @@ def import_roster():
 
 
 @bp.get("/people/example.csv")
-@login_required
+@require_role("trainer")
 def example_csv():
     return _download(EXAMPLE_CSV, "text/csv", "quizroom-roster-example.csv")
 
 
 @bp.get("/people/<int:person_id>")
-@login_required
+@require_role("trainer")
 def person(person_id: int):
     return _person_page(_person_or_404(person_id))
 
@@ -263,7 +267,7 @@ def _person_page(person, status: int = 200, **extra):
 
 
 @bp.post("/people/<int:person_id>")
-@login_required
+@require_role("trainer")
 def update(person_id: int):
     person = _person_or_404(person_id)
     form = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
@@ -276,7 +280,7 @@ def update(person_id: int):
 
 
 @bp.post("/people/<int:person_id>/groups")
-@login_required
+@require_role("trainer")
 def join_group(person_id: int):
     person = _person_or_404(person_id)
     group_id = _int_field("group_id")
@@ -288,7 +292,7 @@ def join_group(person_id: int):
 
 
 @bp.post("/people/<int:person_id>/new-link")
-@login_required
+@require_role("trainer")
 def new_link(person_id: int):
     person = _person_or_404(person_id)
     _service().new_link(current_user.id, person.id)
@@ -297,7 +301,7 @@ def new_link(person_id: int):
 
 
 @bp.get("/people/<int:person_id>/export.json")
-@login_required
+@require_role("trainer")
 def export(person_id: int):
     document = _found(_service().export_person(current_user.id, person_id))
     body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -306,7 +310,7 @@ def export(person_id: int):
 
 
 @bp.post("/people/<int:person_id>/delete")
-@login_required
+@require_role("trainer")
 def delete(person_id: int):
     person = _person_or_404(person_id)
     if request.form.get("confirm") != "yes":
@@ -323,7 +327,7 @@ def delete(person_id: int):
 
 # ------------------------------------------------------------------ groups
 @bp.post("/groups")
-@login_required
+@require_role("trainer")
 def create_group():
     form = {"name": request.form.get("name", "")}
     try:
@@ -355,13 +359,13 @@ def _group_page(group, status: int = 200, **extra):
 
 
 @bp.get("/groups/<int:group_id>")
-@login_required
+@require_role("trainer")
 def group(group_id: int):
     return _group_page(_group_or_404(group_id))
 
 
 @bp.post("/groups/<int:group_id>")
-@login_required
+@require_role("trainer")
 def rename_group(group_id: int):
     group = _group_or_404(group_id)
     form = {"name": request.form.get("name", "")}
@@ -374,7 +378,7 @@ def rename_group(group_id: int):
 
 
 @bp.post("/groups/<int:group_id>/delete")
-@login_required
+@require_role("trainer")
 def delete_group(group_id: int):
     group = _group_or_404(group_id)
     if request.form.get("confirm") != "yes":
@@ -386,7 +390,7 @@ def delete_group(group_id: int):
 
 
 @bp.post("/groups/<int:group_id>/members")
-@login_required
+@require_role("trainer")
 def add_member(group_id: int):
     group = _group_or_404(group_id)
     person_id = _int_field("person_id")
@@ -398,7 +402,7 @@ def add_member(group_id: int):
 
 
 @bp.post("/groups/<int:group_id>/members/<int:person_id>/remove")
-@login_required
+@require_role("trainer")
 def remove_member(group_id: int, person_id: int):
     group = _group_or_404(group_id)
     person = _person_or_404(person_id)
@@ -411,7 +415,7 @@ def remove_member(group_id: int, person_id: int):
 
 
 @bp.post("/groups/<int:group_id>/import")
-@login_required
+@require_role("trainer")
 def import_into_group(group_id: int):
     group = _group_or_404(group_id)
     failed = _import_roster(group)
@@ -421,7 +425,7 @@ def import_into_group(group_id: int):
 
 
 @bp.get("/groups/<int:group_id>/links.csv")
-@login_required
+@require_role("trainer")
 def links_csv(group_id: int):
     group = _group_or_404(group_id)
     out = io.StringIO()

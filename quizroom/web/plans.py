@@ -1,13 +1,17 @@
 """Trainers' session plans (agendas of quiz questions, polls, boards and surveys): the
 "Session plans" page, the agenda editor, import/export, and the JSON API.
 
-Pages (signed in): ``/plans``, ``/plans/new``, ``/plans/<id>/edit``, ``/plans/<id>/export.json``,
-``/plans/<id>/duplicate`` and ``/plans/<id>/delete`` (POST), ``/plans/import``.
-API (signed in, JSON errors): ``/api/plans`` (GET, POST), ``/api/plans/<id>`` (GET, PUT,
-DELETE), ``/api/plans/<id>/duplicate`` (POST). Starting a room from a plan is the stage's
-job (``POST /plans/<id>/start``, ``POST /api/rooms {"plan_id"}`` in web/stage.py).
+Pages: ``/plans`` (the library: ``?show=mine|workspace&tag=&q=``), ``/plans/<id>`` (read),
+``/plans/<id>/details`` (POST: description and tags), ``/plans/new``, ``/plans/<id>/edit``,
+``/plans/<id>/export.json``, ``/plans/<id>/duplicate``, ``/plans/<id>/fork`` and
+``/plans/<id>/delete`` (POST), ``/plans/import``.
+API (JSON errors): ``/api/plans`` (GET ``?scope=workspace``, POST), ``/api/plans/<id>`` (GET,
+PUT, DELETE), ``/api/plans/<id>/tags`` (PUT), ``/api/plans/<id>/duplicate`` and
+``/api/plans/<id>/fork`` (POST). Starting a room from a plan is the stage's job
+(``POST /plans/<id>/start``, ``POST /api/rooms {"plan_id"}`` in web/stage.py).
 
-A trainer only ever sees their own plans: anyone else's plan id answers 404.
+Like decks (web/decks.py, docs/workspace.md): the workspace reads, runs and forks a plan;
+its owner and admins change it; a plan of another workspace answers 404.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import json
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -26,16 +29,17 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import decks, plans
+from .. import decks, library, plans
 from ..engine import DeckInvalid
 from ..engine.plan import default_survey
 from . import documents
-from .auth import api_login_required
+from . import library as shelf
 from .decks import _iso, question_count, slug
+from .roles import require_role
 
 bp = Blueprint("plans", __name__)
 
@@ -99,15 +103,22 @@ def describe_path(path: str) -> str:
 
 
 # ---------------------------------------------------------------- helpers
-def _owned(plan_id: int):
-    return plans.get_plan(current_app, current_user.id, plan_id)
+def _readable(plan_id: int):
+    """A plan of the signed-in member's workspace, or 404."""
+    return shelf.readable(plans.PLANS, plan_id).row
 
 
-def _owned_or_404(plan_id: int):
-    row = _owned(plan_id)
-    if row is None:
-        abort(404)
-    return row
+def _editable(plan_id: int):
+    """A plan the signed-in member may change: 404 outside the workspace, 403 if not theirs."""
+    return shelf.editable(plans.PLANS, plan_id, "plan").row
+
+
+def _copy(plan_id: int):
+    """Duplicate one's own plan ("Copy of …"), or fork a colleague's (credit kept)."""
+    found = shelf.readable(plans.PLANS, plan_id)
+    if found.owner.id == current_user.id:
+        return plans.create_plan(current_app, current_user.id, plans.duplicate_document(found.row.document))
+    return shelf.fork(plans.PLANS, found)
 
 
 def _not_found():
@@ -116,6 +127,11 @@ def _not_found():
 
 def _plan_json(row) -> dict:
     return {"id": row.id, "plan": row.document}
+
+
+def _library_json(row) -> dict:
+    """What the library adds to a plan (``?scope=workspace`` listings, tags, forks)."""
+    return {"tags": list(row.tags or []), "forked_from": shelf.credit(row)}
 
 
 def _summary_json(row) -> dict:
@@ -146,32 +162,67 @@ def _editor(plan_id: int | None, document: dict, row=None):
 
 # ------------------------------------------------------------------- pages
 @bp.get("/plans")
-@login_required
+@require_role("viewer")
 def index():
-    rows = plans.list_plans(current_app, current_user.id)
+    context = shelf.listing(plans.PLANS)
+    summaries = {
+        e.row.id: (plans.activity_count(e.row.document), plans.agenda_summary(e.row.document))
+        for e in context["entries"]
+    }
+    return render_template("plans/index.html", summaries=summaries, **context)
+
+
+@bp.get("/plans/<int:plan_id>")
+@require_role("viewer")
+def show(plan_id: int):
+    return _show_page(shelf.readable(plans.PLANS, plan_id))
+
+
+def _show_page(found, status: int = 200, form: dict | None = None, errors: dict | None = None):
+    row = found.row
+    form = form or {"description": (row.document or {}).get("description", ""), "tags": ", ".join(row.tags or [])}
     return render_template(
-        "plans/index.html",
-        plans=[(row, plans.activity_count(row.document), plans.agenda_summary(row.document)) for row in rows],
-    )
+        "plans/show.html",
+        row=row,
+        access=found,
+        credit=shelf.credit(row),
+        activities=(row.document or {}).get("activities") or [],
+        agenda=plans.agenda_summary(row.document),
+        form=form,
+        errors=errors or {},
+        tags_max=library.TAGS_MAX,
+    ), status
+
+
+@bp.post("/plans/<int:plan_id>/details")
+@require_role("trainer")
+def details(plan_id: int):
+    found = shelf.editable(plans.PLANS, plan_id, "plan")
+    form = {"description": request.form.get("description", ""), "tags": request.form.get("tags", "")}
+    errors = shelf.save_details(plans.PLANS, found, form["description"], form["tags"])
+    if errors:
+        return _show_page(found, 400, form, errors)
+    flash("Saved the description and tags.", "success")
+    return redirect(url_for("plans.show", plan_id=plan_id))
 
 
 @bp.get("/plans/new")
-@login_required
+@require_role("trainer")
 def new():
     return _editor(None, plans.empty_document())
 
 
 @bp.get("/plans/<int:plan_id>/edit")
-@login_required
+@require_role("trainer")
 def edit(plan_id: int):
-    row = _owned_or_404(plan_id)
+    row = _editable(plan_id)
     return _editor(row.id, row.document, row)
 
 
 @bp.get("/plans/<int:plan_id>/export.json")
-@login_required
+@require_role("viewer")
 def export(plan_id: int):
-    row = _owned_or_404(plan_id)
+    row = _readable(plan_id)
     body = json.dumps(plans.export_document(row), ensure_ascii=False, indent=2) + "\n"
     headers = Headers()
     headers.add("Content-Disposition", "attachment", filename=f"{slug(row.title, 'plan')}.quizroom-plan.json")
@@ -180,19 +231,27 @@ def export(plan_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/duplicate")
-@login_required
+@require_role("trainer")
 def duplicate(plan_id: int):
-    copy = plans.duplicate_plan(current_app, current_user.id, plan_id)
-    if copy is None:
-        abort(404)
+    copy = _copy(plan_id)
     flash(f"Made a copy: “{copy.title}”.", "success")
     return redirect(url_for("plans.index"))
 
 
+@bp.post("/plans/<int:plan_id>/fork")
+@require_role("trainer")
+def fork(plan_id: int):
+    copy = _copy(plan_id)
+    flash(
+        f"“{copy.title}” is now in your plans" + (f", {shelf.credit(copy)}." if copy.forked_from_id else "."), "success"
+    )
+    return redirect(url_for("plans.show", plan_id=copy.id))
+
+
 @bp.post("/plans/<int:plan_id>/delete")
-@login_required
+@require_role("trainer")
 def delete(plan_id: int):
-    row = _owned_or_404(plan_id)
+    row = _editable(plan_id)
     if request.form.get("confirm") != "yes":
         # Without JavaScript the list's button lands here: ask once more.
         return render_template("plans/confirm_delete.html", row=row, summary=plans.agenda_summary(row.document))
@@ -202,7 +261,7 @@ def delete(plan_id: int):
 
 
 @bp.route("/plans/import", methods=["GET", "POST"])
-@login_required
+@require_role("trainer")
 def import_plan():
     if request.method == "GET":
         return render_template("import.html", kind=KIND, errors=[], filename=None)
@@ -221,8 +280,13 @@ def import_plan():
 
 # --------------------------------------------------------------------- API
 @bp.get("/api/plans")
-@api_login_required
+@require_role("viewer")
 def api_list():
+    """The member's own plans, or with ``?scope=workspace`` every plan of the workspace
+    (with its owner and tags)."""
+    if request.args.get("scope") == "workspace":
+        rows = plans.PLANS.of_workspace(current_app, current_user.id)
+        return jsonify(plans=[{**_summary_json(r), "owner": owner, **_library_json(r)} for r, owner in rows])
     return jsonify(plans=[_summary_json(r) for r in plans.list_plans(current_app, current_user.id)])
 
 
@@ -250,38 +314,72 @@ def _write(plan_id: int | None):
 
 
 @bp.post("/api/plans")
-@api_login_required
+@require_role("trainer")
 def api_create():
     return _write(None)
 
 
 @bp.get("/api/plans/<int:plan_id>")
-@api_login_required
+@require_role("viewer")
 def api_get(plan_id: int):
-    row = _owned(plan_id)
-    return jsonify(_plan_json(row)) if row else _not_found()
+    found, refused = shelf.api_access(plans.PLANS, plan_id, "plan")
+    if refused:
+        return refused
+    return jsonify(_plan_json(found.row))
 
 
 @bp.put("/api/plans/<int:plan_id>")
-@api_login_required
+@require_role("trainer")
 def api_update(plan_id: int):
-    if _owned(plan_id) is None:
-        return _not_found()
+    _found, refused = shelf.api_access(plans.PLANS, plan_id, "plan", edit=True)
+    if refused:
+        return refused
     return _write(plan_id)
 
 
 @bp.delete("/api/plans/<int:plan_id>")
-@api_login_required
+@require_role("trainer")
 def api_delete(plan_id: int):
+    _found, refused = shelf.api_access(plans.PLANS, plan_id, "plan", edit=True)
+    if refused:
+        return refused
     if not plans.delete_plan(current_app, current_user.id, plan_id):
         return _not_found()
     return "", 204
 
 
+@bp.put("/api/plans/<int:plan_id>/tags")
+@require_role("trainer")
+def api_tags(plan_id: int):
+    """``{"tags": ["onboarding"]}``: replace the plan's tags (owner or admin)."""
+    _found, refused = shelf.api_access(plans.PLANS, plan_id, "plan", edit=True)
+    if refused:
+        return refused
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "tags" not in body:
+        return jsonify(error={"code": "bad_request", "message": 'send {"tags": [...]}'}), 400
+    try:
+        tags = library.clean_tags(body["tags"])
+    except library.TagsInvalid as invalid:
+        return jsonify(error={"code": "bad_tags", "message": invalid.message}), 400
+    row = plans.PLANS.set_tags(current_app, current_user.id, plan_id, tags)
+    return jsonify({"id": row.id, **_library_json(row)}) if row else _not_found()
+
+
 @bp.post("/api/plans/<int:plan_id>/duplicate")
-@api_login_required
+@require_role("trainer")
 def api_duplicate(plan_id: int):
-    copy = plans.duplicate_plan(current_app, current_user.id, plan_id)
-    if copy is None:
-        return _not_found()
-    return jsonify(_plan_json(copy)), 201
+    _found, refused = shelf.api_access(plans.PLANS, plan_id, "plan")
+    if refused:
+        return refused
+    return jsonify(_plan_json(_copy(plan_id))), 201
+
+
+@bp.post("/api/plans/<int:plan_id>/fork")
+@require_role("trainer")
+def api_fork(plan_id: int):
+    _found, refused = shelf.api_access(plans.PLANS, plan_id, "plan")
+    if refused:
+        return refused
+    copy = _copy(plan_id)
+    return jsonify({**_plan_json(copy), **_library_json(copy)}), 201

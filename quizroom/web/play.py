@@ -135,12 +135,13 @@ def me(link_key: str):
 
 
 def _rooms_for(person) -> list:
-    """Live rooms of the person's trainer run for a group they are in (not ended)."""
+    """Live rooms run for a group they are in (not ended), by any trainer of the workspace
+    (groups are shared by it, and a group only holds people of its own workspace)."""
     groups = people_of(current_app).groups_with(person.id)
     found = [
         live
         for live in list(live_rooms(current_app).rooms.values())
-        if live.trainer_id == person.trainer_id and live.group_id in groups and str(live.engine.phase) != "ended"
+        if live.group_id in groups and str(live.engine.phase) != "ended"
     ]
     return sorted(found, key=lambda live: live.id)
 

@@ -1,7 +1,11 @@
 """Results of past and live rooms: ``/results``, ``/results/<id>``, ``/results/<id>.csv`` (quiz
-answers), ``/results/<id>/activity/<position>.csv`` (a poll, board or survey),
+answers), ``/results/<id>/activity/<position>.csv`` (a poll, board or survey), the same two as
+``.xlsx`` (quizroom/spreadsheets.py, from the same rows),
 ``/results/<id>/activity/<position>.md`` (a board as Markdown), and
-``/api/rooms/<id>/results`` (JSON). A trainer sees only their own rooms (404 otherwise).
+``/api/rooms/<id>/results`` (JSON).
+
+Results are shared by the workspace (docs/workspace.md): every member, viewers included,
+sees every room of the workspace and its downloads; a room of another workspace answers 404.
 The work happens in quizroom/results.py; this module only answers requests."""
 
 from __future__ import annotations
@@ -9,31 +13,63 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import Headers
 
-from .. import results
-from .auth import api_login_required
+from .. import members, models, results, spreadsheets
+from ..app import database
 from .decks import slug
+from .roles import require_role
 
 bp = Blueprint("results", __name__)
 
 
+def _room_owner(room_id: int) -> int | None:
+    """Who ran the room, when it is a room of the signed-in member's workspace."""
+    with database(current_app).read() as s:
+        row = s.get(models.Room, room_id)
+        if row is None or not members.same_workspace(s, current_user.id, row.trainer_id):
+            return None
+        return row.trainer_id
+
+
+def _report(room_id: int) -> results.Report | None:
+    owner = _room_owner(room_id)
+    return results.room_report(current_app, owner, room_id) if owner is not None else None
+
+
 def _report_or_404(room_id: int) -> results.Report:
-    report = results.room_report(current_app, current_user.id, room_id)
+    report = _report(room_id)
     if report is None:
         abort(404)
     return report
 
 
+def workspace_rooms() -> tuple[list, dict[int, str], set[int]]:
+    """Every room of the workspace, newest first; who ran each (room id -> name); the ids of mine."""
+    with database(current_app).read() as s:
+        ids = members.ids_of(s, current_user.id)
+    names = members.names(database(current_app), set(ids))
+    rooms, owners, mine = [], {}, set()
+    for trainer_id in ids:
+        for info in results.list_rooms(current_app, trainer_id):
+            rooms.append(info)
+            owners[info.id] = names.get(trainer_id, "")
+            if trainer_id == current_user.id:
+                mine.add(info.id)
+    rooms.sort(key=lambda r: (r.created_at.timestamp() if r.created_at else 0, r.id), reverse=True)
+    return rooms, owners, mine
+
+
 @bp.get("/results")
-@login_required
+@require_role("viewer")
 def index():
-    return render_template("results/index.html", rooms=results.list_rooms(current_app, current_user.id))
+    rooms, owners, mine = workspace_rooms()
+    return render_template("results/index.html", rooms=rooms, owners=owners, mine=mine)
 
 
 @bp.get("/results/<int:room_id>")
-@login_required
+@require_role("viewer")
 def room(room_id: int):
     report = _report_or_404(room_id)
     views = {a.position: results.activity_view(a) for a in report.activities}
@@ -42,7 +78,7 @@ def room(room_id: int):
     return response
 
 
-def _download(report: results.Report, body: str, mimetype: str, suffix: str) -> Response:
+def _download(report: results.Report, body: str | bytes, mimetype: str, suffix: str) -> Response:
     date = report.room.created_at.astimezone(UTC).strftime("%Y-%m-%d") if report.room.created_at else "room"
     headers = Headers()
     headers.add(
@@ -56,10 +92,18 @@ def _download(report: results.Report, body: str, mimetype: str, suffix: str) -> 
 
 
 @bp.get("/results/<int:room_id>.csv")
-@login_required
+@require_role("viewer")
 def room_csv(room_id: int):
     report = _report_or_404(room_id)
     return _download(report, results.csv_text(report), "text/csv", ".csv")
+
+
+@bp.get("/results/<int:room_id>.xlsx")
+@require_role("viewer")
+def room_xlsx(room_id: int):
+    report = _report_or_404(room_id)
+    body = spreadsheets.xlsx_bytes(results.csv_rows(report), sheet="Answers")
+    return _download(report, body, spreadsheets.MIMETYPE, ".xlsx")
 
 
 def _activity_or_404(report: results.Report, position: int) -> results.ActivityReport:
@@ -70,7 +114,7 @@ def _activity_or_404(report: results.Report, position: int) -> results.ActivityR
 
 
 @bp.get("/results/<int:room_id>/activity/<int:position>.csv")
-@login_required
+@require_role("viewer")
 def activity_csv(room_id: int, position: int):
     report = _report_or_404(room_id)
     activity = _activity_or_404(report, position)
@@ -79,8 +123,17 @@ def activity_csv(room_id: int, position: int):
     )
 
 
+@bp.get("/results/<int:room_id>/activity/<int:position>.xlsx")
+@require_role("viewer")
+def activity_xlsx(room_id: int, position: int):
+    report = _report_or_404(room_id)
+    activity = _activity_or_404(report, position)
+    body = spreadsheets.xlsx_bytes(results.activity_csv_rows(report, activity), sheet=f"Item {activity.number}")
+    return _download(report, body, spreadsheets.MIMETYPE, f"-item{activity.number}-{activity.kind}.xlsx")
+
+
 @bp.get("/results/<int:room_id>/activity/<int:position>.md")
-@login_required
+@require_role("viewer")
 def activity_markdown(room_id: int, position: int):
     report = _report_or_404(room_id)
     activity = _activity_or_404(report, position)
@@ -92,9 +145,9 @@ def activity_markdown(room_id: int, position: int):
 
 
 @bp.get("/api/rooms/<int:room_id>/results")
-@api_login_required
+@require_role("viewer")
 def api_room(room_id: int):
-    report = results.room_report(current_app, current_user.id, room_id)
+    report = _report(room_id)
     if report is None:
         return jsonify(error={"code": "not_found", "message": "no such room"}), 404
     return jsonify(results.report_json(report))

@@ -1,11 +1,16 @@
 """The retention dashboard, a person's history, CSV exports and the review round.
 
 - ``GET /retention`` (``?deck=&group=&threshold=``): the dashboard for a scope.
-- ``GET /retention/export/<table>.csv``: questions, topics, people or engagement, same scope.
+- ``GET /retention/export/<table>.csv`` (or ``.xlsx``): questions, topics, people or engagement, same scope.
 - ``GET /retention/people/<id>``: one person's sessions and weakest topics.
 - ``POST /retention/review``: build the review round: a deck to run live, or self-paced
   links (one per person, each with that person's own weakest questions).
-- ``GET /retention/reviews``: the self-paced links sent, and who has finished.
+- ``GET /retention/reviews``: the self-paced links sent, and who has finished (``.csv``/``.xlsx``).
+
+Roles (docs/workspace.md): the dashboard, its exports and a person's history cover the whole
+workspace and are open to every member, viewers included; building a review round is for
+trainers and admins; the self-paced links (each one lets someone answer as that person) are
+only shown to the trainer who sent them.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from .. import decks, models
+from .. import decks, models, spreadsheets
 from ..app import database
 from ..clock import now_of
 from ..engine import DeckInvalid
+from ..members import colleagues
 from ..results import neutralise
 from ..retention import charts, dashboard, practice, report
 from ..retention.dashboard import DEFAULT_THRESHOLD, REVIEW_SIZES
+from .roles import require_role
 
 bp = Blueprint("retention", __name__)
 
@@ -59,12 +66,16 @@ def _choices() -> tuple[list, list]:
     with database(current_app).read() as s:
         own_decks = list(
             s.scalars(
-                sa.select(models.Deck).where(models.Deck.trainer_id == current_user.id).order_by(models.Deck.title)
+                sa.select(models.Deck)
+                .where(models.Deck.trainer_id.in_(colleagues(current_user.id)))
+                .order_by(models.Deck.title)
             )
         )
         groups = list(
             s.scalars(
-                sa.select(models.Group).where(models.Group.trainer_id == current_user.id).order_by(models.Group.name)
+                sa.select(models.Group)
+                .where(models.Group.trainer_id.in_(colleagues(current_user.id)))
+                .order_by(models.Group.name)
             )
         )
     return own_decks, groups
@@ -160,7 +171,7 @@ def _charts(board: dashboard.Dashboard) -> dict:
 
 
 @bp.get("/retention")
-@login_required
+@require_role("viewer")
 def index():
     scope = _scope()
     now = now_of(current_app)
@@ -177,26 +188,42 @@ def index():
     )
 
 
-@bp.get("/retention/export/<table>.csv")
-@login_required
-def export(table: str):
+def _export_rows(table: str) -> tuple[list[list[object]], str]:
+    """One dashboard table's rows (formula-safe) and its download name without the extension."""
     if table not in TABLES:
         abort(404)
     board = dashboard.build(database(current_app), current_user.id, _scope(), now_of(current_app), _threshold())
     rows = report.csv_table(table, board)
+    return [[neutralise(cell) for cell in row] for row in rows], f"retention-{table}-{board.now:%Y-%m-%d}"
+
+
+@bp.get("/retention/export/<table>.csv")
+@require_role("viewer")
+def export(table: str):
+    rows, name = _export_rows(table)
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read non-ASCII names right
-    csv.writer(out).writerows([[neutralise(cell) for cell in row] for row in rows])
-    name = f"retention-{table}-{board.now:%Y-%m-%d}.csv"
+    csv.writer(out).writerows(rows)
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/retention/export/<table>.xlsx")
+@require_role("viewer")
+def export_xlsx(table: str):
+    rows, name = _export_rows(table)
+    return Response(
+        spreadsheets.xlsx_bytes(rows, sheet=table.capitalize()),
+        mimetype=spreadsheets.MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"', "Cache-Control": "no-store"},
     )
 
 
 @bp.get("/retention/people/<int:person_id>")
-@login_required
+@require_role("viewer")
 def person(person_id: int):
     view = dashboard.person_view(database(current_app), current_user.id, person_id, now_of(current_app))
     if view is None:
@@ -217,7 +244,7 @@ def practice_url(salt: str) -> str:
 
 
 @bp.post("/retention/review")
-@login_required
+@require_role("trainer")
 def review():
     form = request.form
     scope = _scope(form)
@@ -304,21 +331,16 @@ def _practices() -> list[dict]:
 
 
 @bp.get("/retention/reviews")
-@login_required
+@require_role("trainer")
 def reviews():
     return render_template("retention/reviews.html", rows=_practices())
 
 
-@bp.get("/retention/reviews.csv")
-@login_required
-def reviews_csv():
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["name", "email", "review", "questions", "answered", "finished", "link"])
+def _review_rows() -> list[list[object]]:
+    rows: list[list[object]] = [["name", "email", "review", "questions", "answered", "finished", "link"]]
     for row in _practices():
         item = row["practice"]
-        writer.writerow(
+        rows.append(
             [
                 neutralise(row["name"]),
                 neutralise(row["email"]),
@@ -329,8 +351,27 @@ def reviews_csv():
                 row["url"] or "",
             ]
         )
+    return rows
+
+
+@bp.get("/retention/reviews.csv")
+@require_role("trainer")
+def reviews_csv():
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(_review_rows())
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="review-links.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/retention/reviews.xlsx")
+@require_role("trainer")
+def reviews_xlsx():
+    return Response(
+        spreadsheets.xlsx_bytes(_review_rows(), sheet="Review links"),
+        mimetype=spreadsheets.MIMETYPE,
+        headers={"Content-Disposition": 'attachment; filename="review-links.xlsx"', "Cache-Control": "no-store"},
     )

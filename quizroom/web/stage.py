@@ -4,8 +4,10 @@
   ``POST /decks/<id>/start`` and ``POST /plans/<id>/start`` (forms, optional ``group_id``)
   open a live room from one of the signed-in trainer's decks or session plans, optionally
   run for one of their groups (phones may then pick their name from its roster).
-- ``GET /rooms/<code>/stage`` is the projected page; only the room's trainer may open
-  it, and it carries the host key the stage's script needs for ``host:attach``.
+- ``GET /rooms/<code>/stage`` is the projected page; only the room's trainer (or a
+  co-host, docs/cohosts.md) may open it, and it carries that host's key for ``host:attach``.
+- ``GET /rooms/<code>/presenter`` is the presenter view for a second device (the same
+  hosts; notes, the timer, who has not answered, the controls, co-hosts and hand-over).
 - ``GET /rooms/<code>/qr.svg`` is the join URL as a QR code.
 """
 
@@ -31,13 +33,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from .. import decks, models, plans
+from .. import cohosts, decks, models, plans, workspaces
 from ..app import database, live_rooms
 from ..engine import EngineError
+from ..live import hosts
 from ..people import people_of
+from .roles import require_role
 
 bp = Blueprint("stage", __name__)
 
@@ -178,6 +182,8 @@ def _api_error(code: str, message: str, status: int):
 def create_room():
     if not current_user.is_authenticated:
         return _api_error("login_required", "sign in to start a room", 401)
+    if not workspaces.may_run(current_user):  # viewers run no rooms (docs/workspace.md)
+        return _api_error("forbidden", "your role does not allow starting rooms", 403)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _api_error("bad_request", "send a JSON object", 400)
@@ -234,26 +240,28 @@ def _start_from_form(source: str, source_id: int, back: str):
 
 
 @bp.post("/decks/<int:deck_id>/start")
-@login_required
+@require_role("trainer")
 def start_room(deck_id: int):
     return _start_from_form("deck", deck_id, _decks_page())
 
 
 @bp.post("/plans/<int:plan_id>/start")
-@login_required
+@require_role("trainer")
 def start_plan(plan_id: int):
     return _start_from_form("plan", plan_id, _plans_page())
 
 
 def _owned_live_room(code: str):
-    live = live_rooms(current_app).rooms.get(code)
-    if live is None or live.trainer_id != current_user.id:
+    """The live room with this code if the signed-in trainer may host it (owner or co-host)."""
+    service = live_rooms(current_app)
+    live = service.rooms.get(code)
+    if live is None or hosts.key_for(service, live, current_user.id) is None:
         return None
     return live
 
 
 @bp.get("/rooms/<code>/stage")
-@login_required
+@require_role("trainer")
 def stage(code: str):
     if not CODE.fullmatch(code):
         abort(404)
@@ -277,7 +285,7 @@ def stage(code: str):
             "stage.html",
             room=live,
             title=live.engine.title,
-            host_key=service.host_key(live.id, live.host_salt),
+            host_key=hosts.key_for(service, live, current_user.id),
             join_url=join_url(code),
             join_display=join_url(code).split("://", 1)[-1],
             results_url=results_path(live.id),
@@ -287,6 +295,32 @@ def stage(code: str):
     )
     # The page carries the host key: never cache or share it.
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/rooms/<code>/presenter")
+@require_role("trainer")
+def presenter(code: str):
+    """The presenter view (a phone or a laptop beside the stage): only the room's hosts."""
+    live = _owned_live_room(code) if CODE.fullmatch(code) else None
+    if live is None:
+        abort(404)
+    service = live_rooms(current_app)
+    team = hosts.of(service, live).team
+    db = database(current_app)
+    response = Response(
+        render_template(
+            "presenter.html",
+            room=live,
+            title=live.engine.title,
+            host_key=hosts.key_for(service, live, current_user.id),
+            you=current_user.id,
+            colleagues=cohosts.colleagues(db, team.owner),  # the script hides who hosts already
+            stage_url=url_for("stage.stage", code=code),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # it carries a host key
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -589,19 +589,26 @@ TEMPLATES: dict[str, Callable[[World, dict], list]] = {
     "host:remove": lambda w, team: [{"participant": w.bo.id}, {"participant": w.ana.id}, {"participant": 99}],
     "host:settings": lambda w, team: [{"question_on_device": False}, {"approve_joiners": True}, {}],
     "host:admit": lambda w, team: [{"request": 1, "admit": True}, {"request": 1, "admit": False}],
+    # docs/cohosts.md (tests/live/test_cohosts.py has the accepted cases)
+    "host:cohost_add": lambda w, team: [{"trainer": w.stage.room.trainer_id}, {"email": "nobody@example.com"}],
+    "host:cohost_remove": lambda w, team: [{"trainer": w.stage.room.trainer_id}, {"trainer": 2}],
+    "host:handover": lambda w, team: [{"trainer": w.stage.room.trainer_id}, {"trainer": 2}],
 }
 # The fields each event takes (docs/protocol.md): any other field is bad_payload.
 FIELDS = {
     "join": {"code", "nickname", "token", "person"},
     "answer": {"question", "value"},
     "respond": {"position", "action", "payload"},
-    "host:attach": {"code", "key"},
+    "host:attach": {"code", "key", "view"},
     **{event: set() for event in SIMPLE_HOST_EVENTS},
     "host:activity": {"action", "args"},
     "host:lock": {"locked"},
     "host:remove": {"participant"},
     "host:settings": {"question_on_device", "approve_joiners"},
     "host:admit": {"request", "admit"},
+    "host:cohost_add": {"trainer", "email"},
+    "host:cohost_remove": {"trainer"},
+    "host:handover": {"trainer"},
 }
 RIGHT_ROLE = {"join": "stranger", "host:attach": "stranger", "answer": "phone", "respond": "phone"}
 ROLES = ["host", "phone", "stranger"]

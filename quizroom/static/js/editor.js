@@ -80,7 +80,7 @@
   function newQuestion(type) {
     var q = {
       key: nextKey++, uid: null, origin: null, confirmed: null, type: type, text: "", time_limit: "20", points: 1000,
-      image: "", topics: "",
+      image: "", topics: "", notes: "",
       choices: [], tf: true, accepted: [""], items: [], multiple: false,
       min: "0", max: "100", step: "1", correct: "50", tolerance: "0", unit: "",
     };
@@ -102,6 +102,7 @@
     q.origin = q.uid ? JSON.parse(JSON.stringify(spec)) : null; // as loaded: what "same question" means
     q.topics = (Array.isArray(spec.topics) ? spec.topics : []).map(function (t) { return str(t, ""); }).join(", ");
     q.text = str(spec.text, "");
+    q.notes = str(spec.notes, "");
     q.time_limit = str(spec.time_limit, "20");
     q.points = typeof spec.points === "number" ? spec.points : (type === "poll" ? 0 : 1000);
     q.image = str(spec.image, "");
@@ -165,6 +166,7 @@
     if (q.image.trim()) spec.image = q.image.trim();
     var topics = splitTopics(q.topics);
     if (topics.length) spec.topics = topics;
+    if (q.notes.trim()) spec.notes = q.notes;
     if (CHOICE_TYPES[q.type]) {
       var rows = keepRows(q.choices, function (c) { return !c.text.trim() && !(c.correct && q.type !== "poll"); }, LIMITS.choices[0]);
       rowMaps.choices = rows;
@@ -353,8 +355,21 @@
 
     section.appendChild(renderAnswers(q, index));
     section.appendChild(renderTopics(q, index));
+    section.appendChild(renderNotes(q, index));
     section.appendChild(renderImage(q, index));
     return li;
+  }
+
+  /* Presenter notes (docs/cohosts.md): shown only in the presenter view, never on the stage or phones. */
+  function renderNotes(q, index) {
+    var area = el("textarea", { rows: "3", maxlength: "2000", value: q.notes, spellcheck: "true" });
+    bindText(area, q, "notes");
+    var box = field(questionId(q, "notes"), "Presenter notes (optional)", area, "questions." + index + ".notes", "field-wide");
+    var hint = el("p", { "class": "hint", id: questionId(q, "notes-hint"),
+      text: "Only you and your co-hosts see these, in the presenter view; never the stage or the phones. Up to 2000 characters." });
+    box.appendChild(hint);
+    area.setAttribute("aria-describedby", hint.id);
+    return box;
   }
 
   function renderTopics(q, index) {
@@ -742,7 +757,7 @@
     text: "question text", type: "question type", uid: "question id", time_limit: "time limit", points: "points",
     image: "image", choices: "answers", correct: "correct answer", accepted: "accepted answers", items: "items",
     min: "minimum", max: "maximum", step: "step", tolerance: "tolerance", unit: "unit",
-    multiple: "several answers", display: "display order", topics: "topics",
+    multiple: "several answers", display: "display order", topics: "topics", notes: "presenter notes",
   };
   var ROW_WORDS = { choices: "answer", accepted: "accepted answer", items: "item", topics: "topic" };
 

@@ -924,6 +924,12 @@
     $("end-answered").textContent = number(s.answered || 0);
     board($("end-podium"), state.podium || []);
     save(STORE_KEY, token); // kept, so a reload still shows this summary while the room exists
+    // The trainer's resources for this session: the token goes in the form's body, never an address.
+    var materials = $("end-materials");
+    if (materials) {
+      $("end-materials-token").value = token || "";
+      show(materials, !!token);
+    }
     releaseWake();
     screen("ended");
   }

@@ -111,6 +111,26 @@
     }
   });
 
+  // Co-hosts (docs/cohosts.md): the presenter's name on the stage, and a removed co-host's
+  // stage stops at once.
+  socket.on("hosts", renderPresenter);
+  socket.on("revoked", function (message) {
+    fatal = true;
+    socket.io.reconnection(false);
+    socket.disconnect();
+    showFatal((message && message.reason) || "You are no longer a host of this room.");
+  });
+
+  function renderPresenter(team) {
+    var pill = $("stage-presenter");
+    if (!team || !team.presenter) { return; }
+    var changed = pill.textContent !== "" && pill.getAttribute("data-trainer") !== String(team.presenter.id);
+    pill.textContent = "Presented by " + team.presenter.name;
+    pill.setAttribute("data-trainer", String(team.presenter.id));
+    show(pill, true);
+    if (changed) { announce(team.presenter.name + " is presenting now."); }
+  }
+
   function attach() {
     socket.timeout(ACK_TIMEOUT).emit("host:attach", { code: CODE, key: KEY }, function (err, ack) {
       if (err) {
@@ -134,6 +154,7 @@
       built = "";
       render();
       renderRequests(ack.requests || []);
+      renderPresenter(ack.team);
     });
   }
 
@@ -410,6 +431,7 @@
     show($("ctl-next"), !ended);
     ["ctl-skip", "ctl-pause", "ctl-time", "ctl-close"].forEach(function (id) { show($(id), question); });
     show($("ctl-back"), canGoBack());
+    show($("ctl-presenter"), phase === "lobby"); // set up the second device before starting
     show($("ctl-device"), questionsTotal() > 0 && phase !== "activity");
     if (phase !== "activity") { clear($("ctl-activity")); show($("ctl-activity"), false); }
     $("ctl-pause-label").textContent = state.paused ? "Resume" : "Pause";
