@@ -39,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["quizroom.clock"] = clock
     live = LiveRooms(
         socketio,
-        RoomStore(db, clock),
+        RoomStore(db, clock, commit_window=app.config["GROUP_COMMIT_MS"] / 1000),
         app.config["SECRET_KEY"],
         clock=clock,
         abandon_after=app.config["ABANDON_AFTER_HOURS"] * 3600,

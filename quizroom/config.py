@@ -54,6 +54,9 @@ def from_env(overrides: dict | None = None) -> dict:
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
         "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
+        # Group commit: answers arriving within this many milliseconds share one transaction
+        # (each still acknowledged only once committed); 0 = no waiting (docs/performance.md).
+        "GROUP_COMMIT_MS": float(env.get("QUIZROOM_GROUP_COMMIT_MS", 2)),
         # A live room nobody has used for this long is ended (at start-up, and by the ticker
         # once nobody is connected to it), so no half-open rooms are left behind.
         "ABANDON_AFTER_HOURS": float(env.get("QUIZROOM_ABANDON_AFTER_HOURS", 12)),

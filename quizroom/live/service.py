@@ -55,6 +55,7 @@ class LiveRoom:
     seats: dict[int, int] = field(default_factory=dict)  # person id -> their participant id
     admission: Admission = field(default_factory=Admission)  # joins waiting for the host
     touched: float = 0.0  # when anything last happened in it (clock seconds)
+    rebuilds: int = 0  # runs rebuilt from the database after a failed write (see respond)
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -499,18 +500,28 @@ class LiveRooms:
         if conn is None or conn.role != "player":
             raise EngineError("not_joined", "join a room before responding")
         live = self.get(conn.code)
-        with live.lock:  # stored under the lock: a failed write can be undone by a rebuild
+        with live.lock:
             outcome = live.engine.respond(conn.participant, position, action, payload, self.clock())
-            try:
-                self.store.save_submissions(live.id, outcome.submissions)
-            except Exception:
-                log.exception("could not store a submission in room %s", live.code)
-                self._rebuild_run(live, live.engine.index)
-                raise EngineError("not_stored", "that could not be saved; send it again") from None
+            rebuilds = live.rebuilds
+        try:  # outside the lock, so that submissions to one room share a group commit
+            self.store.save_submissions(live.id, outcome.submissions)
+        except Exception:
+            log.exception("could not store a submission in room %s", live.code)
+            with live.lock:
+                self._rebuild_runs(live, outcome.submissions)
+            raise EngineError("not_stored", "that could not be saved; send it again") from None
+        if live.rebuilds != rebuilds:  # another's failed write rebuilt the run without this one
+            with live.lock:
+                self._rebuild_runs(live, outcome.submissions)
         return {"ok": True, **outcome.reply}
+
+    def _rebuild_runs(self, live: LiveRoom, items: list) -> None:
+        for position in sorted({item.position for item in items}):
+            self._rebuild_run(live, position)
 
     def _rebuild_run(self, live: LiveRoom, position: int) -> None:
         """Bring a run back to what the database holds (after a failed write)."""
+        live.rebuilds += 1
         run = live.engine.runs[position]
         fresh = live.engine.activities[position].new_run()
         fresh.load_state(run.state())
