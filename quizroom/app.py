@@ -12,6 +12,7 @@ from .clock import from_settings as clock_from_settings
 from .db import Database
 from .live import handlers
 from .live.service import LiveRooms
+from .routing import Partition
 from .store import RoomStore
 
 
@@ -43,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SECRET_KEY"],
         clock=clock,
         abandon_after=app.config["ABANDON_AFTER_HOURS"] * 3600,
+        partition=Partition(app.config["WORKER_INDEX"], app.config["WORKERS"]),
     )
     app.extensions["quizroom.live"] = live
     restored = live.restore()

@@ -230,12 +230,14 @@ class RoomStore:
                     values.update(live=False, ended_at=_at(self.clock()))
                 s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
 
-    def load_live_rooms(self) -> list[LoadedRoom]:
-        """Rebuild every live room: its row, engine room, token hash -> participant id, and
-        participant id -> person id (for the participants who are known people)."""
+    def load_live_rooms(self, wanted: Callable[[str], bool] = lambda code: True) -> list[LoadedRoom]:
+        """Rebuild every live room (whose code is ``wanted``): its row, engine room, token
+        hash -> participant id, and participant id -> person id (for known people)."""
         out = []
         with self.db.read() as s:
             for row in s.scalars(sa.select(models.Room).where(models.Room.live)):
+                if not wanted(row.code):
+                    continue
                 people, tokens, known = [], {}, {}
                 for p in row.participants:
                     if p.person_id is not None:

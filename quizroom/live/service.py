@@ -25,6 +25,7 @@ from flask_socketio import SocketIO
 from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
+from ..routing import Partition, worker_of
 from ..store import RoomStore, epoch, token_hash
 from . import limits
 from .admission import Admission
@@ -97,8 +98,10 @@ class LiveRooms:
         secret_key: str,
         clock: Callable[[], float] = time.time,
         abandon_after: float = 12 * 3600,
+        partition: Partition = Partition(),
     ):
         self.socketio = socketio
+        self.partition = partition  # the rooms this worker holds (routing.py)
         self.abandon_after = abandon_after
         self.next_sweep = 0.0
         self.store = store
@@ -121,10 +124,11 @@ class LiveRooms:
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:40]
 
     def new_code(self) -> str:
+        """A free code among those the proxy routes to this worker."""
         taken = set(self.rooms) | self.store.live_codes()
         while True:
             code = f"{secrets.randbelow(10**6):06d}"
-            if code not in taken:
+            if code not in taken and self.partition.owns(code):
                 return code
 
     def open_room(
@@ -171,7 +175,7 @@ class LiveRooms:
         used for longer than the abandon grace instead of leaving them half-open."""
         count = 0
         now = self.clock()
-        for row, room, tokens, people in self.store.load_live_rooms():
+        for row, room, tokens, people in self.store.load_live_rooms(self.partition.owns):
             room.hold_early_close(now + RESUME_GRACE_SECONDS)
             last = row.updated_at or row.created_at
             live = LiveRoom(
@@ -219,8 +223,21 @@ class LiveRooms:
     def get(self, code: str) -> LiveRoom:
         live = self.rooms.get(code)
         if live is None:
+            self.check_routed(code)
             raise EngineError("room_not_found", "no live room has that code")
         return live
+
+    def check_routed(self, code: str) -> None:
+        """A code of another worker's share reached this one: the proxy is not routing by
+        room code (or that worker is down). Refuse, rather than answer "no such room"."""
+        if not self.partition.owns(code):
+            log.warning(
+                "room code %s belongs to worker %d, not %d",
+                code,
+                worker_of(code, self.partition.count),
+                self.partition.index,
+            )
+            raise EngineError("wrong_worker", "this room is served by another worker; reload the page")
 
     # ---------------------------------------------------------- output
     def dispatch(self, live: LiveRoom, outcome: Outcome) -> None:
@@ -554,6 +571,8 @@ class LiveRooms:
     # ----------------------------------------------------------- hosts
     def attach_host(self, sid: str, code: str, key: str) -> dict:
         live = self.rooms.get(code)
+        if live is None:
+            self.check_routed(code)
         # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a 'no').
         if live is None or not hmac.compare_digest(key.encode(), self.host_key(live.id, live.host_salt).encode()):
             # A failed look-up, limited like a join's: "room_not_found" versus "not_host" would
