@@ -28,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 import sqlalchemy as sa
@@ -433,6 +434,27 @@ def test_two_workers_behind_nginx_play_a_quiz_like_one_process(tmp_path, nginx_a
         two = asyncio.run(asyncio.wait_for(play(front.url, room["code"], room["host_key"]), timeout=150))
         figures["two workers (s)"] = round(time.monotonic() - t0, 1)
         two_db = stored(postgres_database, room["room_id"])
+
+        # A worker that dies is restarted by the supervisor and restores its live rooms.
+        waiting = rooms[1]  # live, never played
+        port = first + worker_of(waiting["code"], 2)
+        victim = next(c for c in psutil.Process(supervisor.pid).children() if f"--port {port}" in " ".join(c.cmdline()))
+        victim.kill()
+        victim.wait(10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "restarting" not in log_path.read_text():
+            time.sleep(0.1)  # polling the supervisor's log: it has no other signal to await
+        page = None
+        while time.monotonic() < deadline:
+            try:
+                page = requests.get(f"{front.url}/j/{waiting['code']}", timeout=5)
+                if page.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)  # the worker is starting: nothing to await but its port
+        assert page is not None and page.status_code == 200, "the restarted worker did not restore its room"
+        figures["worker restart (s)"] = round(60 - (deadline - time.monotonic()), 1)
         log = log_path.read_text()
     finally:
         nginx.stop()
@@ -449,5 +471,6 @@ def test_two_workers_behind_nginx_play_a_quiz_like_one_process(tmp_path, nginx_a
     ]
     assert "Traceback" not in log, log[-3000:]
     assert log.count("belongs to worker") == 1, log[-3000:]  # only the stray join was misrouted
+    assert log.count("restarting") == 1, log[-3000:]
     figures["whole test (s)"] = round(time.monotonic() - started, 1)
     print("\nscale-out figures: " + ", ".join(f"{k}: {v}" for k, v in figures.items()))
