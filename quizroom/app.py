@@ -13,6 +13,7 @@ from .db import Database
 from .live import handlers
 from .live.service import LiveRooms
 from .members import ensure_workspaces
+from .routing import Partition
 from .store import RoomStore
 
 
@@ -41,10 +42,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["quizroom.clock"] = clock
     live = LiveRooms(
         socketio,
-        RoomStore(db, clock),
+        RoomStore(db, clock, commit_window=app.config["GROUP_COMMIT_MS"] / 1000),
         app.config["SECRET_KEY"],
         clock=clock,
         abandon_after=app.config["ABANDON_AFTER_HOURS"] * 3600,
+        partition=Partition(app.config["WORKER_INDEX"], app.config["WORKERS"]),
     )
     app.extensions["quizroom.live"] = live
     restored = live.restore()

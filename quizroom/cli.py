@@ -78,6 +78,14 @@ def serve(app, host: str, port: int) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.workers > 1:  # a supervisor: no async library, no app (workers.py)
+        if args.db:
+            os.environ["QUIZROOM_DATABASE_URL"] = database_url(args.db)
+        if args.async_mode:
+            os.environ["QUIZROOM_ASYNC_MODE"] = args.async_mode
+        from quizroom.workers import run_workers
+
+        return run_workers(args.workers, args.host, args.port, [])
     patch_for(args.async_mode or os.environ.get("QUIZROOM_ASYNC_MODE", "eventlet"))
     app = build_app(args, serving=True)
     serve(app, args.host, args.port)
@@ -152,6 +160,20 @@ def cmd_export_deck(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nginx_config(args: argparse.Namespace) -> int:
+    from quizroom.proxy import nginx_site
+
+    print(nginx_site(args.workers, args.port, args.listen, args.worker_host), end="")
+    return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="quizroom", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
@@ -164,7 +186,20 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the server")
     server_options(run)
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes on ports PORT, PORT+1, ... behind a proxy that routes by room code "
+        "(needs QUIZROOM_REDIS_URL; see docs/deployment.md)",
+    )
     run.set_defaults(func=cmd_run)
+    proxy = sub.add_parser("nginx-config", help="print the nginx configuration for `run --workers N`")
+    proxy.add_argument("--workers", type=_positive, default=2)
+    proxy.add_argument("--port", type=int, default=5000, help="the first worker's port")
+    proxy.add_argument("--worker-host", default="127.0.0.1")
+    proxy.add_argument("--listen", default="80", help="what nginx listens on (port or address:port)")
+    proxy.set_defaults(func=cmd_nginx_config)
     demo = sub.add_parser("demo", help="start the server with a demo trainer and deck")
     server_options(demo)
     demo.set_defaults(func=cmd_demo)
@@ -191,7 +226,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command in ("create-trainer", "import-deck", "export-deck"):
+    if args.command in ("create-trainer", "import-deck", "export-deck", "nginx-config"):
         os.environ.setdefault("QUIZROOM_ASYNC_MODE", "threading")
     return args.func(args)
 

@@ -56,6 +56,13 @@ def from_env(overrides: dict | None = None) -> dict:
         "SOCKET_MAX_PAYLOAD": int(env.get("QUIZROOM_SOCKET_MAX_PAYLOAD", 64 * 1024)),
         "MAX_CONNECTIONS": int(env.get("QUIZROOM_MAX_CONNECTIONS", 5000)),
         "TICK_SECONDS": float(env.get("QUIZROOM_TICK_SECONDS", 0.25)),
+        # Group commit: answers arriving within this many milliseconds share one transaction
+        # (each still acknowledged only once committed); 0 = no waiting (docs/performance.md).
+        "GROUP_COMMIT_MS": float(env.get("QUIZROOM_GROUP_COMMIT_MS", 2)),
+        # Several worker processes behind a proxy that routes by room code: this one is
+        # WORKER_INDEX of WORKERS (set by `quizroom run --workers N`; docs/deployment.md).
+        "WORKERS": int(env.get("QUIZROOM_WORKERS", 1)),
+        "WORKER_INDEX": int(env.get("QUIZROOM_WORKER_INDEX", 0)),
         # A live room nobody has used for this long is ended (at start-up, and by the ticker
         # once nobody is connected to it), so no half-open rooms are left behind.
         "ABANDON_AFTER_HOURS": float(env.get("QUIZROOM_ABANDON_AFTER_HOURS", 12)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from . import engine, models
 from .db import Database
+from .group_commit import GroupCommit
 
 
 def token_hash(token: str) -> str:
@@ -36,9 +37,45 @@ class LoadedRoom(NamedTuple):
     people: dict[int, int]  # participant id -> person id (known people only)
 
 
+class Rows(NamedTuple):
+    """Rows for one table, from one caller, committed together."""
+
+    model: type
+    rows: list[dict]
+
+
+def _answer_row(room_id: int, a: engine.AnswerRecord) -> dict:
+    return {
+        "room_id": room_id,
+        "participant_number": a.participant,
+        "question_index": a.question,
+        "question_uid": a.question_uid,
+        "value": {"v": a.value},
+        "correct": a.correct,
+        "points": a.points,
+        "streak": a.streak,
+        "response_ms": a.response_ms,
+        "answered_at": _at(a.at),
+    }
+
+
+def _submission_row(room_id: int, i: engine.SubmissionRecord) -> dict:
+    return {
+        "room_id": room_id,
+        "position": i.position,
+        "activity_uid": i.activity_uid,
+        "participant_number": i.participant,
+        "action": i.action,
+        "record": i.record,
+        "created_at": _at(i.at),
+    }
+
+
 class RoomStore:
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time):
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time, commit_window: float = 0.002):
         self.db = db
+        # Answers and submissions from many phones share transactions (group_commit.py).
+        self.writes: GroupCommit[Rows] = GroupCommit(self._write_rows, window=commit_window)
         self.clock = clock
 
     def live_codes(self) -> set[str]:
@@ -113,48 +150,22 @@ class RoomStore:
 
     def save_answers(self, room_id: int, answers: list[engine.AnswerRecord]) -> None:
         """Commit accepted answers; only after this returns may they be acknowledged."""
-        if not answers:
-            return
-        with self.db.transaction() as s:
-            s.execute(
-                sa.insert(models.Answer),
-                [
-                    {
-                        "room_id": room_id,
-                        "participant_number": a.participant,
-                        "question_index": a.question,
-                        "question_uid": a.question_uid,
-                        "value": {"v": a.value},
-                        "correct": a.correct,
-                        "points": a.points,
-                        "streak": a.streak,
-                        "response_ms": a.response_ms,
-                        "answered_at": _at(a.at),
-                    }
-                    for a in answers
-                ],
-            )
+        if answers:
+            self.writes.submit(Rows(models.Answer, [_answer_row(room_id, a) for a in answers]))
 
     def save_submissions(self, room_id: int, items: list[engine.SubmissionRecord]) -> None:
         """Commit poll/board/survey submissions; only then may they be acknowledged."""
-        if not items:
-            return
+        if items:
+            self.writes.submit(Rows(models.Submission, [_submission_row(room_id, i) for i in items]))
+
+    def _write_rows(self, batch: Sequence[Rows]) -> None:
+        """One transaction for a group commit's batch (see group_commit.py)."""
+        by_model: dict[type, list[dict]] = {}
+        for rows in batch:
+            by_model.setdefault(rows.model, []).extend(rows.rows)
         with self.db.transaction() as s:
-            s.execute(
-                sa.insert(models.Submission),
-                [
-                    {
-                        "room_id": room_id,
-                        "position": i.position,
-                        "activity_uid": i.activity_uid,
-                        "participant_number": i.participant,
-                        "action": i.action,
-                        "record": i.record,
-                        "created_at": _at(i.at),
-                    }
-                    for i in items
-                ],
-            )
+            for model, rows in by_model.items():
+                s.execute(sa.insert(model), rows)
 
     def load_submissions(self, room_id: int, position: int | None = None) -> list[engine.SubmissionRecord]:
         """A room's submissions in arrival order (optionally one agenda position's)."""
@@ -219,12 +230,14 @@ class RoomStore:
                     values.update(live=False, ended_at=_at(self.clock()))
                 s.execute(sa.update(models.Room).where(models.Room.id == room_id).values(**values))
 
-    def load_live_rooms(self) -> list[LoadedRoom]:
-        """Rebuild every live room: its row, engine room, token hash -> participant id, and
-        participant id -> person id (for the participants who are known people)."""
+    def load_live_rooms(self, wanted: Callable[[str], bool] = lambda code: True) -> list[LoadedRoom]:
+        """Rebuild every live room (whose code is ``wanted``): its row, engine room, token
+        hash -> participant id, and participant id -> person id (for known people)."""
         out = []
         with self.db.read() as s:
             for row in s.scalars(sa.select(models.Room).where(models.Room.live)):
+                if not wanted(row.code):
+                    continue
                 people, tokens, known = [], {}, {}
                 for p in row.participants:
                     if p.person_id is not None:

@@ -178,6 +178,9 @@ class Room:
         self.participants: dict[int, Participant] = {}
         self.by_key: dict[str, int] = {}
         self.current: dict[int, AnswerRecord] = {}
+        # The last full count of expected answers, and the answers dict it was made for:
+        # one more answer cannot lower it, so answers below it need no O(N) recount.
+        self._expected_hint: tuple[dict, int] = ({}, 0)
         self.reveal: dict | None = None
         self.ranks: dict[int, int] = {}
         self.voided: set[int] = set()
@@ -320,7 +323,7 @@ class Room:
         self.current[pid] = record
         self.progress_dirty = True
         outcome = Outcome(answers=[record], reply={"question": self.index, "response_ms": record.response_ms})
-        return outcome.merge(self._close_if_everyone_answered(now))
+        return outcome.merge(self._close_if_everyone_answered(now, one_more_answer=True))
 
     def retract(self, pid: int, index: int) -> None:
         """Undo an answer the transport could not store (so it was never acknowledged)."""
@@ -602,11 +605,18 @@ class Room:
         The question's timer still runs."""
         self.early_close_after = until
 
-    def _close_if_everyone_answered(self, now: float) -> Outcome:
+    def _close_if_everyone_answered(self, now: float, one_more_answer: bool = False) -> Outcome:
+        if one_more_answer:
+            counted_for, expected = self._expected_hint
+            if counted_for is self.current and len(self.current) < expected:
+                return Outcome()  # 2,000 answers: 2 recounts, not 2,000
         if now < self.early_close_after and not all(p.connected for p in self.active()):
             return Outcome()
-        if self.phase == Phase.QUESTION and self.current and len(self.current) >= self.expected():
-            return self._close(now)
+        if self.phase == Phase.QUESTION and self.current:
+            expected = self.expected()
+            self._expected_hint = (self.current, expected)
+            if len(self.current) >= expected:
+                return self._close(now)
         return Outcome()
 
     def _close(self, now: float) -> Outcome:

@@ -72,6 +72,8 @@ def guarded_join(
     of the room, or by the personal link of someone in it — is never refused by them; a
     refused join changes nothing."""
     room = live.rooms.get(code)
+    if room is None:
+        live.check_routed(code)
     if room is not None and (_resumes(room, token) or live.resumes_by_link(room, person)):
         return live.join(sid, code, nickname, token, person, device=device)
     app = current_app._get_current_object()

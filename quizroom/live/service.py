@@ -25,6 +25,7 @@ from flask_socketio import SocketIO
 from ..engine import EngineError, Outcome, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
+from ..routing import Partition, worker_of
 from ..store import RoomStore, epoch, token_hash
 from . import hosts, limits
 from .admission import Admission
@@ -56,6 +57,7 @@ class LiveRoom:
     admission: Admission = field(default_factory=Admission)  # joins waiting for the host
     touched: float = 0.0  # when anything last happened in it (clock seconds)
     hosts: hosts.Hosts | None = None  # owner, co-hosts, host sockets (live/hosts.py; loaded on first use)
+    rebuilds: int = 0  # runs rebuilt from the database after a failed write (see respond)
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -97,8 +99,10 @@ class LiveRooms:
         secret_key: str,
         clock: Callable[[], float] = time.time,
         abandon_after: float = 12 * 3600,
+        partition: Partition = Partition(),
     ):
         self.socketio = socketio
+        self.partition = partition  # the rooms this worker holds (routing.py)
         self.abandon_after = abandon_after
         self.next_sweep = 0.0
         self.store = store
@@ -121,10 +125,11 @@ class LiveRooms:
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:40]
 
     def new_code(self) -> str:
+        """A free code among those the proxy routes to this worker."""
         taken = set(self.rooms) | self.store.live_codes()
         while True:
             code = f"{secrets.randbelow(10**6):06d}"
-            if code not in taken:
+            if code not in taken and self.partition.owns(code):
                 return code
 
     def open_room(
@@ -171,7 +176,7 @@ class LiveRooms:
         used for longer than the abandon grace instead of leaving them half-open."""
         count = 0
         now = self.clock()
-        for row, room, tokens, people in self.store.load_live_rooms():
+        for row, room, tokens, people in self.store.load_live_rooms(self.partition.owns):
             room.hold_early_close(now + RESUME_GRACE_SECONDS)
             last = row.updated_at or row.created_at
             live = LiveRoom(
@@ -219,8 +224,21 @@ class LiveRooms:
     def get(self, code: str) -> LiveRoom:
         live = self.rooms.get(code)
         if live is None:
+            self.check_routed(code)
             raise EngineError("room_not_found", "no live room has that code")
         return live
+
+    def check_routed(self, code: str) -> None:
+        """A code of another worker's share reached this one: the proxy is not routing by
+        room code (or that worker is down). Refuse, rather than answer "no such room"."""
+        if not self.partition.owns(code):
+            log.warning(
+                "room code %s belongs to worker %d, not %d",
+                code,
+                worker_of(code, self.partition.count),
+                self.partition.index,
+            )
+            raise EngineError("wrong_worker", "this room is served by another worker; reload the page")
 
     # ---------------------------------------------------------- output
     def dispatch(self, live: LiveRoom, outcome: Outcome) -> None:
@@ -501,18 +519,28 @@ class LiveRooms:
         if conn is None or conn.role != "player":
             raise EngineError("not_joined", "join a room before responding")
         live = self.get(conn.code)
-        with live.lock:  # stored under the lock: a failed write can be undone by a rebuild
+        with live.lock:
             outcome = live.engine.respond(conn.participant, position, action, payload, self.clock())
-            try:
-                self.store.save_submissions(live.id, outcome.submissions)
-            except Exception:
-                log.exception("could not store a submission in room %s", live.code)
-                self._rebuild_run(live, live.engine.index)
-                raise EngineError("not_stored", "that could not be saved; send it again") from None
+            rebuilds = live.rebuilds
+        try:  # outside the lock, so that submissions to one room share a group commit
+            self.store.save_submissions(live.id, outcome.submissions)
+        except Exception:
+            log.exception("could not store a submission in room %s", live.code)
+            with live.lock:
+                self._rebuild_runs(live, outcome.submissions)
+            raise EngineError("not_stored", "that could not be saved; send it again") from None
+        if live.rebuilds != rebuilds:  # another's failed write rebuilt the run without this one
+            with live.lock:
+                self._rebuild_runs(live, outcome.submissions)
         return {"ok": True, **outcome.reply}
+
+    def _rebuild_runs(self, live: LiveRoom, items: list) -> None:
+        for position in sorted({item.position for item in items}):
+            self._rebuild_run(live, position)
 
     def _rebuild_run(self, live: LiveRoom, position: int) -> None:
         """Bring a run back to what the database holds (after a failed write)."""
+        live.rebuilds += 1
         run = live.engine.runs[position]
         fresh = live.engine.activities[position].new_run()
         fresh.load_state(run.state())
@@ -547,6 +575,8 @@ class LiveRooms:
     # ----------------------------------------------------------- hosts
     def attach_host(self, sid: str, code: str, key: str, view: str = "stage") -> dict:
         live = self.rooms.get(code)
+        if live is None:
+            self.check_routed(code)
         # The owner's key or a co-host's (live/hosts.py); a removed co-host's opens nothing.
         trainer = hosts.key_owner(self, live, key) if live is not None else None
         if trainer is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from .. import models
@@ -59,6 +60,8 @@ def join_code():
     if not CODE.fullmatch(code):
         error = "A room code has 6 digits, like 123456. Check the code on the screen."
         return render_template("home.html", code=code, error=error), 400
+    if not live_rooms(current_app).partition.owns(code):
+        return redirect(url_for("play.room", code=code))  # the proxy routes /j/<code> to its worker
     refused = _too_many_guesses(code)
     if refused is not None:
         return refused
@@ -136,14 +139,19 @@ def me(link_key: str):
 
 def _rooms_for(person) -> list:
     """Live rooms run for a group they are in (not ended), by any trainer of the workspace
-    (groups are shared by it, and a group only holds people of its own workspace)."""
+    (groups are shared by it, and a group only holds people of its own workspace). From
+    the database, since with several workers (docs/deployment.md) other processes hold some."""
     groups = people_of(current_app).groups_with(person.id)
-    found = [
-        live
-        for live in list(live_rooms(current_app).rooms.values())
-        if live.group_id in groups and str(live.engine.phase) != "ended"
-    ]
-    return sorted(found, key=lambda live: live.id)
+    if not groups:
+        return []
+    with current_app.extensions["quizroom.db"].read() as s:
+        return list(
+            s.scalars(
+                sa.select(models.Room)
+                .where(models.Room.live, models.Room.group_id.in_(groups))
+                .order_by(models.Room.id)
+            )
+        )
 
 
 def _trainer_name(person) -> str | None:

@@ -59,7 +59,8 @@ class ProtocolClient:
         await self.disconnect()
 
     async def connect(self) -> None:
-        await self.sio.connect(self.url, transports=["websocket"], wait_timeout=10)
+        # ?room= as play.js and stage.js send it: a proxy routes the room's sockets by it.
+        await self.sio.connect(f"{self.url}?room={self.code}", transports=["websocket"], wait_timeout=10)
 
     async def disconnect(self) -> None:
         if self.sio.connected:

@@ -6,6 +6,7 @@ a restart rebuilds a board from the database, and a failed write is undone."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -573,3 +574,33 @@ def test_a_failed_note_write_leaves_the_board_as_the_database_has_it(agenda, mon
     notes = stage.engine.host_view(stage.clock())["activity"]["notes"]
     assert [(n["id"], n["text"], n["column"]) for n in notes] == [(1, "kept", 1), (3, "again", 0)]
     assert [r["record"]["text"] for r in submissions(stage)] == ["kept", "again"]
+
+
+def test_a_vote_in_flight_survives_a_rebuild_caused_by_another_failed_write(agenda, monkeypatch):
+    """Votes are stored outside the room lock (so they can share a group commit); a failed
+    write rebuilds the run from the database, which must not lose a vote committed later."""
+    stage = agenda(POLL)
+    ana, bo = stage.phone("Ana"), stage.phone("Bo")
+    stage.do("host:start")
+    real = RoomStore.save_submissions
+    ana_writing, ana_may_commit = threading.Event(), threading.Event()
+
+    def save(self, room_id, items):
+        if items[0].participant == ana.id:
+            ana_writing.set()
+            assert ana_may_commit.wait(10)
+            return real(self, room_id, items)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(RoomStore, "save_submissions", save)
+    acks: list = []
+    writer = threading.Thread(target=lambda: acks.append(respond(ana, "vote", {"value": 0})))
+    writer.start()
+    assert ana_writing.wait(10)
+    assert error(respond(bo, "vote", {"value": 2})) == "not_stored"  # rebuilt without Ana's vote
+    ana_may_commit.set()
+    writer.join(10)
+    assert acks and acks[0]["ok"]
+    assert [r["record"] for r in submissions(stage)] == [{"value": 0}]
+    assert stage.engine.run.view(False, {})["results"] == {"counts": [1, 0, 0]}
+    assert stage.engine.personal_view(ana.id)["activity"]["value"] == 0

@@ -66,7 +66,8 @@
   }
 
   // ------------------------------------------------------------ socket
-  var socket = io({ reconnectionDelayMax: 5000 });
+  // `room` lets a proxy send every request about this room to the worker holding it (docs/deployment.md).
+  var socket = io({ reconnectionDelayMax: 5000, query: { room: CODE } });
 
   socket.on("connect", function () {
     show($("pv-connection"), false);
