@@ -239,6 +239,9 @@ HOST_COMMANDS = {
     "host:settings": {"question_on_device": False, "approve_joiners": False},
     "host:activity": {"action": "close"},
     "host:admit": {"request": 1, "admit": True},
+    "host:cohost_add": {"email": "rival@example.com"},
+    "host:cohost_remove": {"trainer": 1},
+    "host:handover": {"trainer": 1},
 }
 
 
@@ -632,6 +635,36 @@ def malformed(code: str, key: str) -> dict[str, tuple[set, list]]:
                 {"request": 1, "admit": True, "as": "host"},
             ],
         ),
+        "host:cohost_add": (
+            {"bad_payload", "unknown_trainer"},
+            [
+                *NOT_ONE_OBJECT,
+                {},
+                {"trainer": "1"},
+                {"trainer": True},
+                {"trainer": 1, "email": "a@example.com"},
+                {"email": 5},
+                {"email": "nobody@example.com"},
+                {"trainer": 999},
+                {"email": "e" * 300},
+                {"trainer": 1, "role": "owner"},
+            ],
+        ),
+        **{
+            event: (
+                {"bad_payload", "unknown_cohost"},
+                [
+                    *NOT_ONE_OBJECT,
+                    {},
+                    {"trainer": "1"},
+                    {"trainer": 1.5},
+                    {"trainer": -1},
+                    {"trainer": 999},
+                    {"trainer": 1, "x": 1},
+                ],
+            )
+            for event in ("host:cohost_remove", "host:handover")
+        },
         **{event: simple for event in HOST_COMMANDS if HOST_COMMANDS[event] is None},
     }
 
