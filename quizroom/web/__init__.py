@@ -42,3 +42,11 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(version_pages.bp)
     app.register_blueprint(resource_pages.bp)
+
+    # Peer feedback, trainer profiles and recognition, the programme report (docs/feedback.md).
+    from . import feedback as feedback_pages
+    from . import programme as programme_pages
+    from . import trainers as trainer_pages
+
+    for module in (feedback_pages, trainer_pages, programme_pages):
+        app.register_blueprint(module.bp)

@@ -146,6 +146,20 @@ MATRIX = [
     ("GET", "results.activity_xlsx", "/results/{room}/activity/1.xlsx", None, ROW_READ),
     ("GET", "results.activity_markdown", "/results/{room}/activity/2.md", None, ROW_READ),
     ("GET", "results.api_room", "/api/rooms/{room}/results", None, API_READ),
+    # ------------------------------------------- peer feedback, trainers, programme report
+    ("GET", "feedback.room", "/results/{room}/feedback", None, ROW_READ),
+    (
+        "POST",
+        "feedback.give",
+        "/results/{room}/feedback",
+        {"form": {"clarity": "5", "interactivity": "4", "usefulness": "5", "attended": "yes"}},
+        "302 403 403 409 409 404 404",  # its trainer may not rate it; the room is still live: 409
+    ),
+    ("GET", "trainers.index", "/trainers", None, PAGE),
+    ("GET", "trainers.profile", "/trainers/{member}", None, ROW_READ),
+    ("GET", "programme.index", "/reports/programme", None, PAGE),
+    ("GET", "programme.export_csv", "/reports/programme/months.csv", None, PAGE),
+    ("GET", "programme.export_xlsx", "/reports/programme/topics.xlsx", None, PAGE),
     # ---------------------------------------------------------------- retention
     ("GET", "retention.index", "/retention", None, PAGE),
     ("GET", "retention.export", "/retention/export/questions.csv", None, PAGE),
