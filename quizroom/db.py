@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -25,11 +26,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _make_folder_for(url: str) -> None:
+    """A new SQLite file may be asked for in a folder that does not exist yet (a fresh
+    QUIZROOM_INSTANCE, or --db some/new/place.db): SQLite will not create the folder."""
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 class Database:
     def __init__(self, url: str):
         self.url = url
         options: dict = {"future": True}
         if url.startswith("sqlite"):
+            _make_folder_for(url)
             options["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
