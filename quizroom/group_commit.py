@@ -24,7 +24,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -34,12 +33,18 @@ class NotWritten(RuntimeError):
     """The batch's leader stopped before its transaction finished."""
 
 
-@dataclass
 class _Ticket(Generic[Item]):
-    item: Item
-    done: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False
-    error: BaseException | None = None
+    """One caller's item. ``wake`` is a lock held until the caller may go on: cheaper to
+    make than an Event, which matters when 2,000 answers each make one (green under eventlet)."""
+
+    __slots__ = ("item", "wake", "lead", "error")
+
+    def __init__(self, item: Item):
+        self.item = item
+        self.wake = threading.Lock()
+        self.wake.acquire()
+        self.lead = False
+        self.error: BaseException | None = None
 
 
 class GroupCommit(Generic[Item]):
@@ -66,13 +71,13 @@ class GroupCommit(Generic[Item]):
             if not self._leading:
                 self._leading = ticket.lead = True
         if not ticket.lead:
-            ticket.done.wait()
+            ticket.wake.acquire()  # released once written, or when handed the lead
         if ticket.lead:  # first in, or handed the lead by the previous batch
-            self._lead()
+            self._lead(ticket)
         if ticket.error is not None:
             raise ticket.error
 
-    def _lead(self) -> None:
+    def _lead(self, me: _Ticket[Item]) -> None:
         if self.window > 0:
             self.sleep(self.window)
         with self._lock:
@@ -84,12 +89,12 @@ class GroupCommit(Generic[Item]):
                 if self._queue:
                     successor = self._queue[0]
                     successor.lead = True
-                    successor.done.set()
+                    successor.wake.release()
                 else:
                     self._leading = False
             for ticket in batch:
-                ticket.lead = False
-                ticket.done.set()
+                if ticket is not me:  # the leader's own ticket was never waited on
+                    ticket.wake.release()
 
     def _write(self, batch: list[_Ticket[Item]]) -> None:
         for ticket in batch:  # until proven written: a leader killed mid-write acknowledges nothing
