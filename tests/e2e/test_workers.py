@@ -78,7 +78,7 @@ def choice(phone: int, question: int) -> int:
 
 # ------------------------------------------------------------------- services
 def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
 
 def postgres_up() -> bool:
