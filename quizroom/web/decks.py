@@ -28,26 +28,20 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
     send_from_directory,
-    url_for,
 )
-from flask_login import current_user
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import decks, library, models
-from ..engine import DeckInvalid
+from .. import decks, models
 from ..engine.deck import FORMAT, TITLE_MAX, VERSION
 from . import documents
 from . import library as shelf
+from .library_views import LibraryViews
 from .roles import require_role
 
 bp = Blueprint("decks", __name__)
@@ -145,39 +139,8 @@ def slug(text: str, default: str = "deck") -> str:
     return cleaned or default
 
 
-def _readable(deck_id: int) -> models.Deck:
-    """A deck of the signed-in member's workspace, or 404."""
-    return shelf.readable(decks.DECKS, deck_id).row
-
-
-def _editable(deck_id: int) -> models.Deck:
-    """A deck the signed-in member may change: 404 outside the workspace, 403 if not theirs."""
-    return shelf.editable(decks.DECKS, deck_id, "deck").row
-
-
-def _copy(deck_id: int) -> models.Deck:
-    """Duplicate one's own deck ("Copy of …"), or fork a colleague's (credit kept)."""
-    found = shelf.readable(decks.DECKS, deck_id)
-    if found.owner.id == current_user.id:
-        return decks.create_deck(current_app, current_user.id, duplicate_document(found.row.document))
-    return shelf.fork(decks.DECKS, found)
-
-
 def _api_error(code: str, message: str, status: int):
     return jsonify(error={"code": code, "message": message}), status
-
-
-def _not_found():
-    return _api_error("not_found", "no such deck", 404)
-
-
-def _deck_json(row: models.Deck) -> dict:
-    return {"id": row.id, "deck": row.document}
-
-
-def _library_json(row) -> dict:
-    """What the library adds to a deck (``?scope=workspace`` listings, tags, forks)."""
-    return {"tags": list(row.tags or []), "forked_from": shelf.credit(row)}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -204,46 +167,43 @@ def format_iso(moment: datetime | None) -> str:
 
 
 # ------------------------------------------------------------------- pages
+def _summary_json(row: models.Deck) -> dict:
+    return {"id": row.id, "title": row.title, "questions": question_count(row), "updated_at": _iso(row.updated_at)}
+
+
+VIEWS = LibraryViews(
+    store=decks.DECKS,
+    what="deck",
+    plural="decks",
+    kind=KIND,
+    describe_path=describe_path,
+    duplicate_document=duplicate_document,
+    contents=lambda row: {"questions": (row.document or {}).get("questions") or []},
+    export_name=lambda row: f"{slug(row.title)}.quizroom.json",
+    confirm_delete=lambda row: {"questions": question_count(row)},
+    imported=lambda row: f"Imported “{row.title}” with {question_count(row)} question(s).",
+    summary_json=_summary_json,
+)
+
+
 @bp.get("/decks")
 @require_role("viewer")
 def index():
     context = shelf.listing(decks.DECKS)
     counts = {entry.row.id: question_count(entry.row) for entry in context["entries"]}
-    return render_template("decks/index.html", question_counts=counts, **context)
+    return render_template("decks/index.html", item_counts=counts, **context)
 
 
 @bp.get("/decks/<int:deck_id>")
 @require_role("viewer")
 def show(deck_id: int):
-    found = shelf.readable(decks.DECKS, deck_id)
-    return _show_page(found)
-
-
-def _show_page(found, status: int = 200, form: dict | None = None, errors: dict | None = None):
-    row = found.row
-    form = form or {"description": (row.document or {}).get("description", ""), "tags": ", ".join(row.tags or [])}
-    return render_template(
-        "decks/show.html",
-        row=row,
-        access=found,
-        credit=shelf.credit(row),
-        questions=(row.document or {}).get("questions") or [],
-        form=form,
-        errors=errors or {},
-        tags_max=library.TAGS_MAX,
-    ), status
+    return VIEWS.show(deck_id)
 
 
 @bp.post("/decks/<int:deck_id>/details")
 @require_role("trainer")
 def details(deck_id: int):
-    found = shelf.editable(decks.DECKS, deck_id, "deck")
-    form = {"description": request.form.get("description", ""), "tags": request.form.get("tags", "")}
-    errors = shelf.save_details(decks.DECKS, found, form["description"], form["tags"])
-    if errors:
-        return _show_page(found, 400, form, errors)
-    flash("Saved the description and tags.", "success")
-    return redirect(url_for("decks.show", deck_id=deck_id))
+    return VIEWS.details(deck_id)
 
 
 @bp.get("/decks/new")
@@ -256,67 +216,38 @@ def new():
 @bp.get("/decks/<int:deck_id>/edit")
 @require_role("trainer")
 def edit(deck_id: int):
-    row = _editable(deck_id)
+    row = VIEWS.editable(deck_id).row
     return render_template("decks/editor.html", deck_id=row.id, document=row.document, row=row)
 
 
 @bp.get("/decks/<int:deck_id>/export.json")
 @require_role("viewer")
 def export(deck_id: int):
-    row = _readable(deck_id)
-    body = json.dumps(row.document, ensure_ascii=False, indent=2) + "\n"
-    headers = Headers()
-    headers.add("Content-Disposition", "attachment", filename=f"{slug(row.title)}.quizroom.json")
-    headers["Cache-Control"] = "no-store"
-    return Response(body, mimetype="application/json", headers=headers)
+    return VIEWS.export(deck_id)
 
 
 @bp.post("/decks/<int:deck_id>/duplicate")
 @require_role("trainer")
 def duplicate(deck_id: int):
-    copy = _copy(deck_id)
-    flash(f"Made a copy: “{copy.title}”.", "success")
-    return redirect(url_for("decks.index"))
+    return VIEWS.duplicate(deck_id)
 
 
 @bp.post("/decks/<int:deck_id>/fork")
 @require_role("trainer")
 def fork(deck_id: int):
-    copy = _copy(deck_id)
-    flash(
-        f"“{copy.title}” is now in your decks" + (f", {shelf.credit(copy)}." if copy.forked_from_id else "."), "success"
-    )
-    return redirect(url_for("decks.show", deck_id=copy.id))
+    return VIEWS.fork(deck_id)
 
 
 @bp.post("/decks/<int:deck_id>/delete")
 @require_role("trainer")
 def delete(deck_id: int):
-    row = _editable(deck_id)
-    if request.form.get("confirm") != "yes":
-        # Without JavaScript the list's button lands here: ask once more.
-        return render_template("decks/confirm_delete.html", row=row, questions=question_count(row))
-    decks.delete_deck(current_app, current_user.id, deck_id)
-    flash(f"Deleted “{row.title}”. Results of rooms that used it are kept.", "success")
-    return redirect(url_for("decks.index"))
+    return VIEWS.delete(deck_id)
 
 
 @bp.route("/decks/import", methods=["GET", "POST"])
 @require_role("trainer")
 def import_deck():
-    if request.method == "GET":
-        return render_template("import.html", kind=KIND, errors=[], filename=None)
-    document, filename, errors, status = documents.import_form(KIND)
-    if not errors:
-        try:
-            row = decks.create_deck(current_app, current_user.id, document)
-        except DeckInvalid as invalid:
-            errors = invalid.errors
-        else:
-            flash(f"Imported “{row.title}” with {question_count(row)} question(s).", "success")
-            return redirect(url_for("decks.edit", deck_id=row.id))
-    labelled = [dict(e, label=describe_path(e["path"])) for e in errors]
-    return render_template("import.html", kind=KIND, errors=labelled, filename=filename), status
+    return VIEWS.import_page()
 
 
 # --------------------------------------------------------------------- API
@@ -325,108 +256,50 @@ def import_deck():
 def api_list():
     """The member's own decks, or with ``?scope=workspace`` every deck of the workspace
     (with its owner and tags)."""
-
-    def summary(r: models.Deck) -> dict:
-        return {"id": r.id, "title": r.title, "questions": question_count(r), "updated_at": _iso(r.updated_at)}
-
-    if request.args.get("scope") == "workspace":
-        rows = decks.DECKS.of_workspace(current_app, current_user.id)
-        return jsonify(decks=[{**summary(r), "owner": owner, **_library_json(r)} for r, owner in rows])
-    return jsonify(decks=[summary(r) for r in decks.list_decks(current_app, current_user.id)])
+    return VIEWS.api_list()
 
 
 @bp.post("/api/decks")
 @require_role("trainer")
 def api_create():
-    try:
-        document, errors = documents.body_document(KIND)
-    except RequestEntityTooLarge:
-        return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
-    if errors:
-        return jsonify(errors=errors), 400
-    try:
-        row = decks.create_deck(current_app, current_user.id, document)
-    except DeckInvalid as invalid:
-        return jsonify(errors=invalid.errors), 400
-    response = jsonify(_deck_json(row))
-    response.headers["Location"] = url_for("decks.api_get", deck_id=row.id)
-    return response, 201
+    return VIEWS.api_create()
 
 
 @bp.get("/api/decks/<int:deck_id>")
 @require_role("viewer")
 def api_get(deck_id: int):
-    found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
-    if refused:
-        return refused
-    return jsonify(_deck_json(found.row))
+    return VIEWS.api_get(deck_id)
 
 
 @bp.put("/api/decks/<int:deck_id>")
 @require_role("trainer")
 def api_update(deck_id: int):
-    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
-    if refused:
-        return refused
-    try:
-        document, errors = documents.body_document(KIND)
-    except RequestEntityTooLarge:
-        return jsonify(errors=[{"path": "", "message": "the deck is too large"}]), 413
-    if errors:
-        return jsonify(errors=errors), 400
-    try:
-        row = decks.update_deck(current_app, current_user.id, deck_id, document)
-    except DeckInvalid as invalid:
-        return jsonify(errors=invalid.errors), 400
-    return jsonify(_deck_json(row)) if row else _not_found()
+    return VIEWS.api_update(deck_id)
 
 
 @bp.delete("/api/decks/<int:deck_id>")
 @require_role("trainer")
 def api_delete(deck_id: int):
-    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
-    if refused:
-        return refused
-    if not decks.delete_deck(current_app, current_user.id, deck_id):
-        return _not_found()
-    return "", 204
+    return VIEWS.api_delete(deck_id)
 
 
 @bp.put("/api/decks/<int:deck_id>/tags")
 @require_role("trainer")
 def api_tags(deck_id: int):
     """``{"tags": ["git", "onboarding"]}``: replace the deck's tags (owner or admin)."""
-    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck", edit=True)
-    if refused:
-        return refused
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or "tags" not in body:
-        return _api_error("bad_request", 'send {"tags": [...]}', 400)
-    try:
-        tags = library.clean_tags(body["tags"])
-    except library.TagsInvalid as invalid:
-        return _api_error("bad_tags", invalid.message, 400)
-    row = decks.DECKS.set_tags(current_app, current_user.id, deck_id, tags)
-    return jsonify({"id": row.id, **_library_json(row)}) if row else _not_found()
+    return VIEWS.api_tags(deck_id)
 
 
 @bp.post("/api/decks/<int:deck_id>/duplicate")
 @require_role("trainer")
 def api_duplicate(deck_id: int):
-    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
-    if refused:
-        return refused
-    return jsonify(_deck_json(_copy(deck_id))), 201
+    return VIEWS.api_duplicate(deck_id)
 
 
 @bp.post("/api/decks/<int:deck_id>/fork")
 @require_role("trainer")
 def api_fork(deck_id: int):
-    _found, refused = shelf.api_access(decks.DECKS, deck_id, "deck")
-    if refused:
-        return refused
-    copy = _copy(deck_id)
-    return jsonify({**_deck_json(copy), **_library_json(copy)}), 201
+    return VIEWS.api_fork(deck_id)
 
 
 @bp.post("/api/uploads")

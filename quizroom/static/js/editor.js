@@ -1,5 +1,5 @@
 /* quizroom deck editor. Vanilla JS, no build step; needs common.js (quizroom.fetchJSON,
- * quizroom.el) and identity.js.
+ * quizroom.el), editor-errors.js (the server's errors by their fields) and identity.js.
  *
  * The deck lives in `deck` (title, description, questions in an editor-friendly form).
  * Saving turns it into a deck document (docs/deck-format.md) and sends it to the API;
@@ -68,7 +68,6 @@
   var version = 0; // bumped on every change, to know whether a save's answer is still current
   var saving = false;
   var lastDeleted = null;
-  var errorSeq = 0;
 
   // ---------------------------------------------------------------- model
   function blankChoices(n) {
@@ -690,140 +689,26 @@
   }
 
   // ---------------------------------------------------------------- errors
-  function clearFieldError(node) {
-    var ids = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    var keep = [];
-    ids.forEach(function (id) {
-      var message = document.getElementById(id);
-      if (message && message.classList.contains("field-error") && message.hasAttribute("data-generated")) message.remove();
-      else keep.push(id);
-    });
-    if (keep.length) node.setAttribute("aria-describedby", keep.join(" "));
-    else node.removeAttribute("aria-describedby");
-    node.removeAttribute("aria-invalid");
-    node.classList.remove("invalid");
-  }
-
-  function addFieldError(node, message) {
-    var id = "err-" + (++errorSeq);
-    var p = el("p", { "class": "field-error", id: id, "data-generated": "true" }, el("span", { "class": "visually-hidden", text: "Error: " }), message);
-    if (node.tagName === "FIELDSET") {
-      var legend = node.querySelector("legend");
-      if (legend && legend.nextSibling) node.insertBefore(p, legend.nextSibling);
-      else node.appendChild(p);
-    } else if (node.tagName === "LI" || node.tagName === "DIV") {
-      node.insertBefore(p, node.firstChild);
-    } else {
-      var holder = node.closest(".field") || node;
-      holder.appendChild(p);
-      node.setAttribute("aria-invalid", "true");
-    }
-    var described = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    described.push(id);
-    node.setAttribute("aria-describedby", described.join(" "));
-    node.classList.add("invalid");
-    return id;
-  }
-
-  function clearErrors() {
-    form.querySelectorAll("[aria-describedby], .invalid").forEach(clearFieldError);
-    form.querySelectorAll(".field-error[data-generated]").forEach(function (p) { p.remove(); });
-    summary.hidden = true;
-    summaryList.textContent = "";
-  }
-
-  /* Map a server path (document indexes) to the editor's rows (blank rows were left out). */
-  function editorPath(path, maps) {
-    var parts = path.split(".");
-    if (parts[0] === "questions" && parts.length >= 4) {
-      var rows = maps[Number(parts[1])] && maps[Number(parts[1])][parts[2]];
-      if (rows && /^\d+$/.test(parts[3]) && rows[Number(parts[3])] !== undefined) parts[3] = String(rows[Number(parts[3])]);
-    }
-    return parts.join(".");
-  }
-
-  function findTarget(path) {
-    var parts = path.split(".");
-    while (parts.length) {
-      var node = form.querySelector('[data-path="' + parts.join(".") + '"]');
-      if (node) return node;
-      parts.pop();
-    }
-    return null;
-  }
-
-  var WORDS = {
-    format: "format", version: "version", title: "Title", description: "Description", questions: "Questions",
-    text: "question text", type: "question type", uid: "question id", time_limit: "time limit", points: "points",
-    image: "image", choices: "answers", correct: "correct answer", accepted: "accepted answers", items: "items",
-    min: "minimum", max: "maximum", step: "step", tolerance: "tolerance", unit: "unit",
-    multiple: "several answers", display: "display order", topics: "topics", notes: "presenter notes",
-  };
-  var ROW_WORDS = { choices: "answer", accepted: "accepted answer", items: "item", topics: "topic" };
-
-  function describePath(path) {
-    if (!path) return "Deck";
-    var parts = path.split(".");
-    var words = [];
-    for (var i = 0; i < parts.length; i++) {
-      var next = parts[i + 1];
-      if (parts[i] === "questions" && /^\d+$/.test(next || "")) { words.push("Question " + (Number(next) + 1)); i++; continue; }
-      if (ROW_WORDS[parts[i]] && /^\d+$/.test(next || "")) { words.push(ROW_WORDS[parts[i]] + " " + (Number(next) + 1)); i++; continue; }
-      words.push(WORDS[parts[i]] || parts[i]);
-    }
-    return words.join(" › ");
-  }
-
-  function focusable(node) {
-    if (!node) return null;
-    if (/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(node.tagName)) return node;
-    return node.querySelector("input, select, textarea, button") || node;
-  }
-
-  function showErrors(errors, maps) {
-    clearErrors();
-    summaryTitle.textContent = errors.length === 1
-      ? "The deck was not saved: there is 1 problem"
-      : "The deck was not saved: there are " + errors.length + " problems";
-    errors.forEach(function (error) {
-      var path = editorPath(String(error.path || ""), maps);
-      var target = findTarget(path);
-      var message = String(error.message || "is not valid");
-      // All topics share one input: say which one ("topic is empty" -> "Topic 2 is empty").
+  var fieldErrors = window.quizroom.editorErrors({
+    form: form, summary: summary, summaryTitle: summaryTitle, summaryList: summaryList,
+    noun: "deck", document: "Deck", rows: "questions", rowLabel: "Question",
+    words: {
+      format: "format", version: "version", title: "Title", description: "Description", questions: "Questions",
+      text: "question text", type: "question type", uid: "question id", time_limit: "time limit", points: "points",
+      image: "image", choices: "answers", correct: "correct answer", accepted: "accepted answers", items: "items",
+      min: "minimum", max: "maximum", step: "step", tolerance: "tolerance", unit: "unit",
+      multiple: "several answers", display: "display order", topics: "topics", notes: "presenter notes",
+    },
+    rowWords: { choices: "answer", accepted: "accepted answer", items: "item", topics: "topic" },
+    // All topics share one input: say which one ("topic is empty" -> "Topic 2 is empty").
+    fieldMessage: function (target, path, message) {
       var topic = /\.topics\.(\d+)$/.exec(path);
-      if (target && topic && target.getAttribute("data-path") !== path) {
-        addFieldError(target, message.replace(/^topic\b/, "Topic " + (Number(topic[1]) + 1)));
-      } else if (target) {
-        addFieldError(target, message);
-      }
-      var label = describePath(path) + ": " + message;
-      var item = el("li", {});
-      var goTo = focusable(target);
-      if (goTo) {
-        if (!goTo.id) goTo.id = "target-" + (++errorSeq);
-        var link = el("a", { href: "#" + goTo.id, text: label });
-        link.addEventListener("click", function (event) {
-          event.preventDefault();
-          goTo.scrollIntoView({ block: "center" });
-          goTo.focus();
-        });
-        item.appendChild(link);
-      } else {
-        item.textContent = label;
-      }
-      summaryList.appendChild(item);
-    });
-    summary.hidden = false;
-    summary.focus();
-  }
-
-  function showProblem(message) {
-    clearErrors();
-    summaryTitle.textContent = "The deck was not saved";
-    summaryList.appendChild(el("li", { text: message }));
-    summary.hidden = false;
-    summary.focus();
-  }
+      if (topic && target.getAttribute("data-path") !== path) return message.replace(/^topic\b/, "Topic " + (Number(topic[1]) + 1));
+      return message;
+    },
+  });
+  var clearFieldError = fieldErrors.clearField, addFieldError = fieldErrors.addField, clearErrors = fieldErrors.clear;
+  var showErrors = fieldErrors.show, showProblem = fieldErrors.problem;
 
   // ------------------------------------------------------------------ save
   function save() {

@@ -1,5 +1,6 @@
 /* quizroom agenda editor (session plans). Vanilla JS, no build step; needs common.js
- * (quizroom.fetchJSON, quizroom.el) and identity.js. Mirrors editor.js (the deck editor).
+ * (quizroom.fetchJSON, quizroom.el), editor-errors.js (the server's errors by their fields)
+ * and identity.js. Mirrors editor.js (the deck editor).
  *
  * The plan lives in `plan` (title, description, activities in an editor-friendly form).
  * Saving turns it into a plan document (docs/plan-format.md) and sends it to the API;
@@ -70,7 +71,6 @@
   var version = 0;
   var saving = false;
   var lastDeleted = null;
-  var errorSeq = 0;
   var loadedDeck = null; // {id, title, questions: [spec...]} shown in the picker
 
   // ---------------------------------------------------------------- model
@@ -796,137 +796,22 @@
   }
 
   // ---------------------------------------------------------------- errors
-  function clearFieldError(node) {
-    var ids = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    var keep = [];
-    ids.forEach(function (id) {
-      var message = document.getElementById(id);
-      if (message && message.classList.contains("field-error") && message.hasAttribute("data-generated")) message.remove();
-      else keep.push(id);
-    });
-    if (keep.length) node.setAttribute("aria-describedby", keep.join(" "));
-    else node.removeAttribute("aria-describedby");
-    node.removeAttribute("aria-invalid");
-    node.classList.remove("invalid");
-  }
-
-  function addFieldError(node, message) {
-    var id = "err-" + (++errorSeq);
-    var p = el("p", { "class": "field-error", id: id, "data-generated": "true" }, el("span", { "class": "visually-hidden", text: "Error: " }), message);
-    if (node.tagName === "FIELDSET") {
-      var legend = node.querySelector("legend");
-      if (legend && legend.nextSibling) node.insertBefore(p, legend.nextSibling);
-      else node.appendChild(p);
-    } else if (node.tagName === "LI" || node.tagName === "DIV") {
-      node.insertBefore(p, node.firstChild);
-    } else {
-      var holder = node.closest(".field") || node;
-      holder.appendChild(p);
-      node.setAttribute("aria-invalid", "true");
-    }
-    var described = (node.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
-    described.push(id);
-    node.setAttribute("aria-describedby", described.join(" "));
-    node.classList.add("invalid");
-    return id;
-  }
-
-  function clearErrors() {
-    form.querySelectorAll("[aria-describedby], .invalid").forEach(clearFieldError);
-    form.querySelectorAll(".field-error[data-generated]").forEach(function (p) { p.remove(); });
-    summary.hidden = true;
-    summaryList.textContent = "";
-  }
-
-  /* Map a server path (document indexes) to the editor's rows (blank rows were left out). */
-  function editorPath(path, maps) {
-    var parts = path.split(".");
-    if (parts[0] === "activities" && parts.length >= 4) {
-      var rows = maps[Number(parts[1])] && maps[Number(parts[1])][parts[2]];
-      if (rows && /^\d+$/.test(parts[3]) && rows[Number(parts[3])] !== undefined) parts[3] = String(rows[Number(parts[3])]);
-    }
-    return parts.join(".");
-  }
-
-  function findTarget(path) {
-    var parts = path.split(".");
-    while (parts.length) {
-      var node = form.querySelector('[data-path="' + parts.join(".") + '"]');
-      if (node) return node;
-      parts.pop();
-    }
-    return null;
-  }
-
-  var WORDS = {
-    format: "format", version: "version", title: "title", description: "description", activities: "Agenda",
-    kind: "kind", uid: "id", type: "type", text: "text", options: "options", scale: "scale",
-    max_entries: "entries per person", anonymous: "anonymous", allow_change: "may change their answer",
-    hide_results: "hide results", moderation: "moderation", prompt: "prompt", columns: "columns",
-    note_limit: "notes per person", votes: "dot votes per person", multiple_votes: "several votes on one note",
-    items: "survey questions", id: "id", time_limit: "time limit", points: "points", choices: "answers",
-    correct: "correct answer", accepted: "accepted answers",
-  };
-  var ROW_WORDS = { options: "option", columns: "column", items: "survey question", choices: "answer", accepted: "accepted answer" };
-
-  function describePath(path) {
-    if (!path) return "Plan";
-    var parts = path.split(".");
-    var words = [];
-    for (var i = 0; i < parts.length; i++) {
-      var next = parts[i + 1];
-      if (parts[i] === "activities" && /^\d+$/.test(next || "")) { words.push("Item " + (Number(next) + 1)); i++; continue; }
-      if (ROW_WORDS[parts[i]] && /^\d+$/.test(next || "")) { words.push(ROW_WORDS[parts[i]] + " " + (Number(next) + 1)); i++; continue; }
-      words.push(WORDS[parts[i]] || parts[i]);
-    }
-    var text = words.join(" › ");
-    return text.charAt(0).toUpperCase() + text.slice(1);
-  }
-
-  function focusable(node) {
-    if (!node) return null;
-    if (/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(node.tagName)) return node;
-    return node.querySelector("input, select, textarea, button") || node;
-  }
-
-  function showErrors(errors, maps) {
-    clearErrors();
-    summaryTitle.textContent = errors.length === 1
-      ? "The plan was not saved: there is 1 problem"
-      : "The plan was not saved: there are " + errors.length + " problems";
-    errors.forEach(function (error) {
-      var path = editorPath(String(error.path || ""), maps);
-      var target = findTarget(path);
-      var message = String(error.message || "is not valid");
-      if (target) addFieldError(target, message);
-      var label = describePath(path) + ": " + message;
-      var item = el("li", {});
-      var goTo = focusable(target);
-      if (goTo) {
-        if (!goTo.id) goTo.id = "target-" + (++errorSeq);
-        var link = el("a", { href: "#" + goTo.id, text: label });
-        link.addEventListener("click", function (event) {
-          event.preventDefault();
-          goTo.scrollIntoView({ block: "center" });
-          goTo.focus();
-        });
-        item.appendChild(link);
-      } else {
-        item.textContent = label;
-      }
-      summaryList.appendChild(item);
-    });
-    summary.hidden = false;
-    summary.focus();
-  }
-
-  function showProblem(message) {
-    clearErrors();
-    summaryTitle.textContent = "The plan was not saved";
-    summaryList.appendChild(el("li", { text: message }));
-    summary.hidden = false;
-    summary.focus();
-  }
+  var fieldErrors = window.quizroom.editorErrors({
+    form: form, summary: summary, summaryTitle: summaryTitle, summaryList: summaryList,
+    noun: "plan", document: "Plan", rows: "activities", rowLabel: "Item", capitalise: true,
+    words: {
+      format: "format", version: "version", title: "title", description: "description", activities: "Agenda",
+      kind: "kind", uid: "id", type: "type", text: "text", options: "options", scale: "scale",
+      max_entries: "entries per person", anonymous: "anonymous", allow_change: "may change their answer",
+      hide_results: "hide results", moderation: "moderation", prompt: "prompt", columns: "columns",
+      note_limit: "notes per person", votes: "dot votes per person", multiple_votes: "several votes on one note",
+      items: "survey questions", id: "id", time_limit: "time limit", points: "points", choices: "answers",
+      correct: "correct answer", accepted: "accepted answers",
+    },
+    rowWords: { options: "option", columns: "column", items: "survey question", choices: "answer", accepted: "accepted answer" },
+  });
+  var clearFieldError = fieldErrors.clearField, clearErrors = fieldErrors.clear;
+  var showErrors = fieldErrors.show, showProblem = fieldErrors.problem;
 
   // ------------------------------------------------------------------ save
   function save() {

@@ -4,7 +4,8 @@
  * sends (lobby, question, reveal, leaderboard, podium, and the polls, boards and surveys
  * of an agenda, drawn by activities-stage.js), and sends host commands from the buttons
  * or the keyboard. On a reconnect it attaches again and re-renders from the
- * acknowledgement. Everything people typed (nicknames, typed answers) goes in with
+ * acknowledgement (host-room.js: the connection, the commands, the countdown, shared with
+ * the presenter view). Everything people typed (nicknames, typed answers) goes in with
  * textContent only.
  */
 (function () {
@@ -16,15 +17,8 @@
   var CODE = root.getAttribute("data-code");
   var KEY = root.getAttribute("data-key");
   var LOBBY_SHOWN = 300; // names drawn in the lobby; the rest are counted
-  var ACK_TIMEOUT = 8000;
 
-  var state = null;
-  var lobby = { count: 0, participants: [] };
-  var progress = null;
   var built = "";       // which question/reveal the DOM currently shows
-  var fatal = false;
-  var nextInFlight = false;
-  var timer = { deadline: 0, remaining: 0, limit: 0, paused: false, running: false };
   var activity = null;  // the controller drawing the poll, board or survey on screen
 
   // ------------------------------------------------------------ helpers
@@ -35,92 +29,59 @@
 
   function plural(n, one, many) { return n === 1 ? one : many; }
 
-  var statusTimer = null;
-  function status(message) {
-    var node = $("stage-status");
-    node.textContent = message;
-    node.classList.toggle("toast-visible", !!message);
-    clearTimeout(statusTimer);
-    if (message) { statusTimer = setTimeout(function () { status(""); }, 6000); }
-  }
-
-  function announce(message) { $("stage-announce").textContent = message; }
-
-  var ERRORS = {
-    not_host: "This page is no longer allowed to run the room. Reload it.",
-    wrong_phase: "That is not possible right now.",
-    room_ended: "The room has ended.",
-    room_not_found: "This room is no longer live.",
-    already_paused: "The question is already paused.",
-    not_paused: "The question is not paused.",
-    too_much_time: "This question cannot run any longer.",
-    unknown_participant: "That player has already left.",
-    no_previous: "This is the first item of the agenda.",
-    unknown_note: "That note is gone.",
-    unknown_entry: "That entry is gone.",
-    bad_payload: null,
-    server_error: "Something went wrong on the server. Try again."
-  };
-
-  function errorText(error) {
-    if (!error) { return "Something went wrong."; }
-    return ERRORS[error.code] || error.message || error.code;
-  }
-
   // ------------------------------------------------------------ socket
-  // `room` lets a proxy send every request about this room to the worker holding it (docs/deployment.md).
-  var socket = io({ reconnectionDelayMax: 5000, query: { room: CODE } });
-
-  socket.on("connect", function () {
-    show($("stage-connection"), false);
-    attach();
-  });
-
-  socket.on("disconnect", function (reason) {
-    if (fatal) { return; }
-    show($("stage-connection"), true);
-    if (reason === "io server disconnect") { socket.connect(); }
-  });
-
-  socket.on("state", function (view) {
-    if (!state || view.phase !== state.phase || view.index !== state.index) {
-      nextInFlight = false; // the room moved on: the next key press is a new one
+  var room = HostRoom.connect({
+    code: CODE,
+    key: KEY,
+    prefix: "stage",
+    confirm: "confirm",
+    timer: {
+      seconds: "q-seconds",
+      box: "q-timer",
+      every: 200,
+      draw: function (left, limit) {
+        $("q-timebar-fill").style.width = Math.max(0, Math.min(100, (100 * left) / limit)) + "%";
+      }
+    },
+    errors: {
+      not_host: "This page is no longer allowed to run the room. Reload it.",
+      unknown_participant: "That player has already left.",
+      unknown_note: "That note is gone.",
+      unknown_entry: "That entry is gone."
+    },
+    attached: function (ack) {
+      built = "";
+      render();
+      renderRequests(ack.requests || []);
+      renderPresenter(ack.team);
+    },
+    render: render,
+    renderLobby: function () {
+      renderLobby();
+      renderCount();
+    },
+    renderProgress: renderProgress,
+    stopped: function (message) {
+      $("error-text").textContent = message;
+      showView("error");
+      show($("controls"), false);
     }
-    state = view;
-    if (view.progress) { progress = view.progress; }
-    render();
   });
-
-  socket.on("lobby", function (view) {
-    lobby = view;
-    renderLobby();
-    renderCount();
-  });
+  var command = room.command, status = room.status, announce = room.announce, confirmDialog = room.confirm;
+  var socket = room.socket;
 
   // A poll, board or survey changed (coalesced by the server: at most a few a second).
   socket.on("activity", function (message) {
+    var state = room.state;
     if (!state || state.phase !== "activity" || !state.activity || !message ||
         message.position !== state.activity.position) { return; }
     state.activity = Object.assign({ position: message.position }, message.view);
     renderActivity(false);
   });
 
-  socket.on("progress", function (view) {
-    if (state && view.question === state.index) {
-      progress = view;
-      renderProgress();
-    }
-  });
-
-  // Co-hosts (docs/cohosts.md): the presenter's name on the stage, and a removed co-host's
-  // stage stops at once.
+  // Co-hosts (docs/cohosts.md): the presenter's name on the stage (a removed co-host's
+  // stage stops at once: host-room.js).
   socket.on("hosts", renderPresenter);
-  socket.on("revoked", function (message) {
-    fatal = true;
-    socket.io.reconnection(false);
-    socket.disconnect();
-    showFatal((message && message.reason) || "You are no longer a host of this room.");
-  });
 
   function renderPresenter(team) {
     var pill = $("stage-presenter");
@@ -130,33 +91,6 @@
     pill.setAttribute("data-trainer", String(team.presenter.id));
     show(pill, true);
     if (changed) { announce(team.presenter.name + " is presenting now."); }
-  }
-
-  function attach() {
-    socket.timeout(ACK_TIMEOUT).emit("host:attach", { code: CODE, key: KEY }, function (err, ack) {
-      if (err) {
-        if (socket.connected) { setTimeout(attach, 1000); }
-        return;
-      }
-      if (!ack.ok) {
-        fatal = ack.error.code === "not_host" || ack.error.code === "room_not_found";
-        if (fatal) {
-          socket.io.reconnection(false);
-          socket.disconnect();
-          showFatal(errorText(ack.error));
-        } else {
-          status(errorText(ack.error));
-        }
-        return;
-      }
-      state = ack.state;
-      lobby = ack.lobby || lobby;
-      progress = ack.state.progress || null;
-      built = "";
-      render();
-      renderRequests(ack.requests || []);
-      renderPresenter(ack.team);
-    });
   }
 
   // ---- phones waiting to be let in (approve joiners; people the host removed)
@@ -180,68 +114,28 @@
       items.appendChild(el("li", { className: "request" }, [name, note, el("span", { className: "request-buttons" }, [admit, refuse])]));
     });
     $("join-requests-count").textContent = number(list.length);
-    show(box, list.length > 0 && !(state && state.phase === "ended"));
+    show(box, list.length > 0 && !(room.state && room.state.phase === "ended"));
     if (list.length) { announce(list.length === 1 ? "1 person waits to be let in" : list.length + " people wait to be let in"); }
     if (hadFocus && !box.contains(document.activeElement)) { $("ctl-next").focus(); }
   }
 
-  function command(event, payload, done) {
-    if (!socket.connected) {
-      status("Not connected: wait until the connection is back.");
-      if (done) { done(false); }
-      return;
-    }
-    socket.timeout(ACK_TIMEOUT).emit(event, payload || {}, function (err, ack) {
-      if (err) { status("The server did not answer. Try again."); }
-      else if (!ack.ok) { status(errorText(ack.error)); }
-      if (done) { done(!err && ack.ok); }
-    });
-  }
-
   // ------------------------------------------------------------ actions
-  function next() {
-    if (!state || state.phase === "ended" || nextInFlight) { return; }
-    nextInFlight = true;
-    command("host:next", {}, function () { nextInFlight = false; });
-  }
+  function running() { return room.state && room.state.phase !== "ended"; }
 
-  function inQuestion() { return state && state.phase === "question"; }
+  function inQuestion() { return room.state && room.state.phase === "question"; }
 
-  function canGoBack() {
-    return !!state && state.index > 0 &&
-      (state.phase === "reveal" || state.phase === "leaderboard" || state.phase === "activity");
-  }
-
-  var actions = {
-    next: next,
-    skip: function () {
-      if (inQuestion() || (state && state.phase === "activity")) { command("host:skip"); }
-    },
-    back: function () { if (canGoBack()) { command("host:back"); } },
-    pause: function () {
-      if (inQuestion()) { command(state.paused ? "host:resume" : "host:pause"); }
-    },
-    time: function () { if (inQuestion()) { command("host:add_time"); } },
+  var actions = Object.assign({}, room.actions, {
     close: function () { if (inQuestion()) { command("host:end_question"); } },
     lock: function () {
-      if (state && state.phase !== "ended") { command("host:lock", { locked: !state.locked }); }
+      if (running()) { command("host:lock", { locked: !room.state.locked }); }
     },
     approve: function () {
-      if (state && state.phase !== "ended") {
-        command("host:settings", { approve_joiners: !state.settings.approve_joiners });
-      }
+      if (running()) { command("host:settings", { approve_joiners: !room.state.settings.approve_joiners }); }
     },
     device: function () {
-      if (state && state.phase !== "ended") {
-        command("host:settings", { question_on_device: !state.settings.question_on_device });
-      }
-    },
-    end: function () {
-      if (!state || state.phase === "ended") { return; }
-      confirmDialog("End the room?", "Everyone goes to the podium and nobody can answer any more.",
-                    "End room").then(function (yes) { if (yes) { command("host:end"); } });
+      if (running()) { command("host:settings", { question_on_device: !room.state.settings.question_on_device }); }
     }
-  };
+  });
 
   $("ctl-next").addEventListener("click", actions.next);
   $("ctl-back").addEventListener("click", actions.back);
@@ -292,29 +186,6 @@
     actions[action]();
   });
 
-  // ------------------------------------------------------------ confirm dialog
-  function confirmDialog(title, text, okLabel) {
-    var dialog = $("confirm");
-    $("confirm-title").textContent = title;
-    $("confirm-text").textContent = text;
-    $("confirm-ok").textContent = okLabel;
-    var opener = document.activeElement;
-    return new Promise(function (resolve) {
-      if (typeof dialog.showModal !== "function") {
-        resolve(window.confirm(title + "\n" + text));
-        return;
-      }
-      dialog.returnValue = "cancel";
-      dialog.addEventListener("close", function onClose() {
-        dialog.removeEventListener("close", onClose);
-        if (opener && document.contains(opener) && !opener.hidden) { opener.focus(); }
-        resolve(dialog.returnValue === "ok");
-      });
-      dialog.showModal();
-      $("confirm-cancel").focus();
-    });
-  }
-
   // ------------------------------------------------------------ rendering
   var VIEWS = ["connecting", "lobby", "question", "reveal", "leaderboard", "activity", "ended", "error"];
 
@@ -323,15 +194,9 @@
     root.setAttribute("data-phase", name);
   }
 
-  function showFatal(message) {
-    stopTimer();
-    $("error-text").textContent = message;
-    showView("error");
-    show($("controls"), false);
-  }
-
   function render() {
-    if (!state || fatal) { return; }
+    var state = room.state;
+    if (!state || room.fatal) { return; }
     var phase = state.phase;
     var key = phase + ":" + state.index;
     var changed = key !== built;
@@ -345,7 +210,7 @@
     else if (phase === "activity") { renderActivity(changed); }
     else if (phase === "ended") { renderEnded(); }
     if (phase !== "activity" && activity) { activity.destroy(); activity = null; }
-    syncTimer();
+    room.syncTimer();
     if (changed) {
       built = key;
       announce(phaseAnnouncement());
@@ -353,17 +218,16 @@
   }
 
   function questionNumber() {
-    return state.question_number || state.index + 1;
+    return room.state.question_number || room.state.index + 1;
   }
 
-  function questionsTotal() {
-    return state.questions_total === undefined || state.questions_total === null ? state.total : state.questions_total;
-  }
+  function questionsTotal() { return room.questionsTotal(); }
 
   /** Only quiz questions in this room (a deck), or an agenda with polls, boards, surveys? */
-  function isAgenda() { return questionsTotal() !== state.total; }
+  function isAgenda() { return questionsTotal() !== room.state.total; }
 
   function phaseAnnouncement() {
+    var state = room.state;
     var pos = "question " + questionNumber() + " of " + questionsTotal();
     switch (state.phase) {
       case "lobby": return "Lobby: waiting for players.";
@@ -378,6 +242,7 @@
   }
 
   function renderBar() {
+    var state = room.state;
     var inGame = state.phase === "question" || state.phase === "reveal" || state.phase === "leaderboard";
     var position = $("stage-position");
     position.textContent = inGame ? "Question " + questionNumber() + " of " + questionsTotal() : "";
@@ -399,39 +264,18 @@
     renderCount();
   }
 
-  function renderCount() {
-    var count = lobby ? lobby.count : (state && state.participants) || 0;
-    $("stage-count").textContent = number(count);
-    $("stage-count-word").textContent = plural(count, "player", "players");
-  }
-
-  function isLast() { return state.index + 1 >= state.total; }
-
-  function scored() { return state.question && state.question.points > 0; }
-
-  function lastLabel() { return questionsTotal() > 0 ? "Podium" : "Finish"; }
-
-  function nextLabel() {
-    var following = isAgenda() ? "Next" : "Next question";
-    switch (state.phase) {
-      case "lobby": return "Start";
-      case "question": return "Show answer";
-      case "reveal": return scored() ? "Leaderboard" : (isLast() ? lastLabel() : following);
-      case "leaderboard": return isLast() ? lastLabel() : following;
-      case "activity": return isLast() ? lastLabel() : "Next";
-      default: return "Next";
-    }
-  }
+  function renderCount() { room.drawCount($("stage-count"), $("stage-count-word")); }
 
   function renderControls() {
+    var state = room.state;
     var phase = state.phase;
     var ended = phase === "ended";
     var question = phase === "question";
     show($("controls"), !ended);
-    $("ctl-next-label").textContent = nextLabel();
+    $("ctl-next-label").textContent = room.nextLabel(isAgenda() ? "Next" : "Next question");
     show($("ctl-next"), !ended);
     ["ctl-skip", "ctl-pause", "ctl-time", "ctl-close"].forEach(function (id) { show($(id), question); });
-    show($("ctl-back"), canGoBack());
+    show($("ctl-back"), room.canGoBack());
     show($("ctl-presenter"), phase === "lobby"); // set up the second device before starting
     show($("ctl-device"), questionsTotal() > 0 && phase !== "activity");
     if (phase !== "activity") { clear($("ctl-activity")); show($("ctl-activity"), false); }
@@ -449,6 +293,7 @@
 
   // ---- lobby
   function renderLobby() {
+    var lobby = room.lobby;
     var list = $("lobby-list");
     var people = (lobby && lobby.participants) || [];
     var count = lobby ? lobby.count : 0;
@@ -479,6 +324,7 @@
 
   // ---- question
   function renderQuestion(changed) {
+    var state = room.state;
     var q = state.question;
     $("question-text").textContent = q.text;
     if (changed) {
@@ -497,12 +343,7 @@
     renderProgress();
   }
 
-  function renderProgress() {
-    if (!state || state.phase !== "question") { return; }
-    var p = progress && progress.question === state.index ? progress : { answered: 0, expected: 0 };
-    $("q-answered").textContent = number(p.answered);
-    $("q-expected").textContent = number(p.expected);
-  }
+  function renderProgress() { room.drawProgress($("q-answered"), $("q-expected")); }
 
   function choiceTile(choice, extra) {
     var index = choice.id;
@@ -544,6 +385,7 @@
 
   // ---- reveal
   function renderReveal() {
+    var state = room.state;
     var q = state.question;
     var r = state.reveal || { distribution: {}, answered: 0, correct: 0, participants: 0 };
     $("reveal-text").textContent = q.text;
@@ -690,6 +532,7 @@
 
   // ---- leaderboard and podium
   function renderLeaderboard() {
+    var state = room.state;
     var list = $("leaderboard-list");
     clear(list);
     var rows = state.leaderboard || [];
@@ -708,6 +551,7 @@
   }
 
   function renderEnded() {
+    var state = room.state;
     var list = $("podium");
     clear(list);
     var rows = state.podium || [];
@@ -729,6 +573,7 @@
 
   // ---- polls, boards, surveys (drawn by activities-stage.js)
   function renderActivity(changed) {
+    var state = room.state;
     var current = state.activity;
     if (!current || !window.StageActivities) { return; }
     if (changed || !activity || activity.position !== current.position || activity.kind !== current.kind) {
@@ -746,32 +591,5 @@
     }
     activity.update(current);
     show($("ctl-activity"), $("ctl-activity").childNodes.length > 0);
-  }
-
-  // ------------------------------------------------------------ countdown
-  function syncTimer() {
-    if (!state || state.phase !== "question" || !state.question) { stopTimer(); return; }
-    timer.limit = (state.question.time_limit || 1) * 1000;
-    timer.remaining = state.remaining_ms;
-    timer.paused = !!state.paused;
-    timer.deadline = performance.now() + state.remaining_ms;
-    if (!timer.running) {
-      timer.running = true;
-      timer.handle = setInterval(drawTimer, 200);
-    }
-    drawTimer();
-  }
-
-  function stopTimer() {
-    if (timer.running) { clearInterval(timer.handle); timer.running = false; }
-  }
-
-  function drawTimer() {
-    var left = timer.paused ? timer.remaining : Math.max(0, timer.deadline - performance.now());
-    var seconds = Math.ceil(left / 1000);
-    var node = $("q-seconds");
-    if (node.textContent !== String(seconds)) { node.textContent = String(seconds); }
-    $("q-timer").classList.toggle("is-urgent", seconds <= 5 && !timer.paused);
-    $("q-timebar-fill").style.width = Math.max(0, Math.min(100, (100 * left) / timer.limit)) + "%";
   }
 })();
