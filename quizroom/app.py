@@ -10,7 +10,7 @@ from flask_socketio import SocketIO
 from . import config as config_module
 from .clock import from_settings as clock_from_settings
 from .db import Database
-from .live import handlers
+from .live import handlers, socket_rooms
 from .live.service import LiveRooms
 from .members import ensure_workspaces
 from .routing import Partition
@@ -31,7 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     socketio = SocketIO(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        client_manager=socket_rooms.manager(app.config["REDIS_URL"]),  # Redis: the message queue
         max_http_buffer_size=app.config["SOCKET_MAX_PAYLOAD"],
         ping_interval=10,
         ping_timeout=20,
