@@ -11,6 +11,7 @@ from . import config as config_module
 from .clock import from_settings as clock_from_settings
 from .db import Database
 from .live import handlers, socket_rooms
+from .live.collector import Collector
 from .live.service import LiveRooms
 from .members import ensure_workspaces
 from .routing import Partition
@@ -47,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         clock=clock,
         abandon_after=app.config["ABANDON_AFTER_HOURS"] * 3600,
         partition=Partition(app.config["WORKER_INDEX"], app.config["WORKERS"]),
+        collector=Collector(enabled=app.config["GC_FREEZE"]),
     )
     app.extensions["quizroom.live"] = live
     restored = live.restore()

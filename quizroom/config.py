@@ -59,6 +59,9 @@ def from_env(overrides: dict | None = None) -> dict:
         # Group commit: answers arriving within this many milliseconds share one transaction
         # (each still acknowledged only once committed); 0 = no waiting (docs/performance.md).
         "GROUP_COMMIT_MS": float(env.get("QUIZROOM_GROUP_COMMIT_MS", 2)),
+        # Freeze long-lived objects while questions are open, so that full garbage
+        # collections wait for a quiet moment (quizroom/live/collector.py).
+        "GC_FREEZE": _bool(env.get("QUIZROOM_GC_FREEZE"), True),
         # Several worker processes behind a proxy that routes by room code: this one is
         # WORKER_INDEX of WORKERS (set by `quizroom run --workers N`; docs/deployment.md).
         "WORKERS": int(env.get("QUIZROOM_WORKERS", 1)),

@@ -22,13 +22,14 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask_socketio import SocketIO
 
-from ..engine import EngineError, Outcome, Room, Settings
+from ..engine import EngineError, Outcome, Phase, Room, Settings
 from ..engine.text import NICKNAME_MAX, clean_nickname
 from ..people import KnownPerson, People
 from ..routing import Partition, worker_of
 from ..store import RoomStore, epoch, token_hash
 from . import hosts, limits
 from .admission import Admission
+from .collector import Collector
 from .payloads import PersonRef
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ CLIENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,100}")
 # close a question early (the question's own timer is not affected).
 RESUME_GRACE_SECONDS = 15.0
 SWEEP_SECONDS = 60.0  # how often the ticker looks for abandoned rooms
+BURSTS = (Phase.QUESTION, Phase.ACTIVITY)  # phases in which every phone may send at once
 
 
 @dataclass
@@ -58,6 +60,7 @@ class LiveRoom:
     touched: float = 0.0  # when anything last happened in it (clock seconds)
     hosts: hosts.Hosts | None = None  # owner, co-hosts, host sockets (live/hosts.py; loaded on first use)
     rebuilds: int = 0  # runs rebuilt from the database after a failed write (see respond)
+    on_screen: tuple = ()  # (phase, index) at the last dispatch: a new burst is a change of it
 
     def link(self, pid: int, person_id: int | None) -> None:
         if person_id is not None:
@@ -100,8 +103,10 @@ class LiveRooms:
         clock: Callable[[], float] = time.time,
         abandon_after: float = 12 * 3600,
         partition: Partition = Partition(),
+        collector: Collector | None = None,
     ):
         self.socketio = socketio
+        self.collector = collector or Collector(enabled=False)  # collector.py
         self.partition = partition  # the rooms this worker holds (routing.py)
         self.abandon_after = abandon_after
         self.next_sweep = 0.0
@@ -246,6 +251,11 @@ class LiveRooms:
         snapshot = live.engine.snapshot() if outcome.room_changed else None
         self.store.persist(live.id, outcome, snapshot)
         live.touched = self.clock()
+        on_screen = (live.engine.phase, live.engine.index)
+        if on_screen != live.on_screen:
+            live.on_screen = on_screen
+            if on_screen[0] in BURSTS:
+                self.collector.opening()
         for emit in outcome.emits:
             self.socketio.emit(emit.event, emit.payload, to=socket_room(live.code, emit.to, emit.participant))
         hosts.after_dispatch(self, live, outcome)  # presenter views: notes, who has not answered
@@ -625,6 +635,7 @@ class LiveRooms:
         if now >= self.next_sweep:
             self.next_sweep = now + SWEEP_SECONDS
             self.sweep(now)
+        self.collector.tick(any(live.engine.phase in BURSTS for live in self.rooms.values()))
 
     def start_ticker(self, interval: float) -> None:
         if self.ticker_started:
