@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from . import engine, models
 from .db import Database
@@ -57,6 +58,22 @@ def _answer_row(room_id: int, a: engine.AnswerRecord) -> dict:
         "response_ms": a.response_ms,
         "answered_at": _at(a.at),
     }
+
+
+SCORE_COLUMNS = ("score", "streak", "best_streak", "correct", "answered", "removed")
+
+
+def _update_scores(session: so.Session, room_id: int, people: Iterable[engine.Participant]) -> None:
+    """Every changed participant's standing, in one executemany straight through the
+    driver: at a reveal that is every participant, and SQLAlchemy's per-row parameter
+    processing took longer (about 15 of 40 ms at 2,000) than the database."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"  # sqlite3 / psycopg
+    assignments = ", ".join(f"{column} = {mark}" for column in SCORE_COLUMNS)
+    connection.exec_driver_sql(
+        f"UPDATE participants SET {assignments} WHERE room_id = {mark} AND number = {mark}",  # noqa: S608 (no input)
+        [(p.score, p.streak, p.best_streak, p.correct, p.answered, p.removed, room_id, p.id) for p in people],
+    )
 
 
 def _submission_row(room_id: int, i: engine.SubmissionRecord) -> dict:
@@ -192,22 +209,7 @@ class RoomStore:
             return
         with self.db.transaction() as s:
             if people:
-                table = models.Participant.__table__
-                s.execute(
-                    sa.update(table).where(table.c.room_id == room_id, table.c.number == sa.bindparam("n")),
-                    [
-                        {
-                            "n": p.id,
-                            "score": p.score,
-                            "streak": p.streak,
-                            "best_streak": p.best_streak,
-                            "correct": p.correct,
-                            "answered": p.answered,
-                            "removed": p.removed,
-                        }
-                        for p in people.values()
-                    ],
-                )
+                _update_scores(s, room_id, people.values())
             if outcome.voided:
                 s.execute(
                     sa.update(models.Answer)
