@@ -180,9 +180,9 @@ class RoomStore:
         by_model: dict[type, list[dict]] = {}
         for rows in batch:
             by_model.setdefault(rows.model, []).extend(rows.rows)
-        with self.db.transaction() as s:
+        with self.db.engine.begin() as connection:  # Core, not the ORM: no objects to track here
             for model, rows in by_model.items():
-                s.execute(sa.insert(model), rows)
+                connection.execute(model.__table__.insert(), rows)
 
     def load_submissions(self, room_id: int, position: int | None = None) -> list[engine.SubmissionRecord]:
         """A room's submissions in arrival order (optionally one agenda position's)."""
