@@ -3,27 +3,52 @@
 ``app``/``client``/``socket_client`` run everything in this process with a clock the
 test moves by hand. ``live_server`` starts ``quizroom run`` (eventlet) in a subprocess
 on a free port with a temporary SQLite file, for end-to-end tests; ``browser`` is Debian's
-Chromium for the browser tests that drive several pages (see tests/e2e/browser.py).
+Chromium for the browser tests that drive several pages (see tests/e2e/browser.py), one
+per test module, with a fresh browser context per page.
+
+Under pytest-xdist (the README's ``-n auto``; pyproject.toml adds ``--dist loadgroup``)
+each test module runs whole on one worker, in order, as it does without xdist; tests
+marked ``services`` (the one PostgreSQL and Redis) form one group, so no two run at once.
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+import werkzeug.security
 
 from quizroom import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINER_EMAIL = "trainer@example.com"
 TRAINER_PASSWORD = "correct horse battery"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """xdist groups (used by ``--dist loadgroup``; without xdist they change nothing): tests
+    marked ``services`` share one group, whatever their module; every other test is grouped
+    with its module, so a module runs on one worker, in order, and its module-scoped
+    fixtures (servers, a browser, a signed-in app) are built once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        group = "services" if item.get_closest_marker("services") is not None else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def require(available: bool, reason: str) -> None:
@@ -94,11 +119,26 @@ def client(app):
     return app.test_client()
 
 
+_password_hashes: dict[str, str] = {}
+
+
+def _hashed_once(password: str) -> str:
+    """The app's password hash (werkzeug's scrypt, slow on purpose), once per test process."""
+    if password not in _password_hashes:
+        _password_hashes[password] = werkzeug.security.generate_password_hash(password)
+    return _password_hashes[password]
+
+
 @pytest.fixture
-def trainer(app):
+def trainer(app, monkeypatch):
+    """The trainer (TRAINER_EMAIL), made by ``accounts.create_trainer``, with the scrypt hash
+    of its password computed once per test process (``_hashed_once``)."""
     from quizroom import accounts
 
-    return accounts.create_trainer(app, email=TRAINER_EMAIL, name="Tess Trainer", password=TRAINER_PASSWORD)
+    with monkeypatch.context() as patch:
+        if accounts.generate_password_hash is werkzeug.security.generate_password_hash:  # (no quick_passwords)
+            patch.setattr(accounts, "generate_password_hash", _hashed_once)
+        return accounts.create_trainer(app, email=TRAINER_EMAIL, name="Tess Trainer", password=TRAINER_PASSWORD)
 
 
 @pytest.fixture
@@ -231,19 +271,41 @@ def start_server(
     raise RuntimeError(f"server did not start:\n{server.log()}")
 
 
+_trainer_database: Path | None = None
+
+
+def trainer_database() -> Path:
+    """A database that ``quizroom create-trainer`` made with the trainer (TRAINER_EMAIL, id 1),
+    made once per test process: the command costs a Python start-up and a password hash,
+    and every real server with a trainer starts from a copy of it."""
+    global _trainer_database
+    if _trainer_database is None:
+        folder = Path(tempfile.mkdtemp(prefix="quizroom-trainer-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = folder / "quizroom.db"
+        env = {
+            **os.environ,
+            "QUIZROOM_INSTANCE": str(folder / "instance"),
+            "QUIZROOM_DATABASE_URL": f"sqlite:///{path}",
+            "QUIZROOM_SECRET_KEY": "e2e-secret",
+        }
+        account = ("--email", TRAINER_EMAIL, "--name", "Tess Trainer", "--password", TRAINER_PASSWORD)
+        created = run_cli("create-trainer", *account, env=env)
+        assert created.returncode == 0, created.stderr
+        with closing(sqlite3.connect(path)) as db:  # everything in the file itself, none in a WAL
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _trainer_database = path
+    return _trainer_database
+
+
 def start_trainer_server(tmp_path: Path, *, extra_env: dict | None = None) -> LiveServer:
-    """``start_server`` on a database that already has the trainer (TRAINER_EMAIL, id 1)."""
-    env = {
-        **os.environ,
-        "QUIZROOM_INSTANCE": str(tmp_path / "instance"),
-        "QUIZROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'quizroom.db'}",
-        "QUIZROOM_SECRET_KEY": "e2e-secret",
-    }
-    created = run_cli(
-        "create-trainer", "--email", TRAINER_EMAIL, "--name", "Tess Trainer", "--password", TRAINER_PASSWORD, env=env
-    )
-    assert created.returncode == 0, created.stderr
-    return start_server(tmp_path, extra_env=extra_env)
+    """``start_server`` on a database that already has the trainer (TRAINER_EMAIL, id 1): a
+    copy of ``trainer_database()``."""
+    db_path = tmp_path / "quizroom.db"
+    assert not db_path.exists(), f"{db_path} exists already: the trainer would be created twice"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(trainer_database(), db_path)
+    return start_server(tmp_path, extra_env=extra_env, db_path=db_path)
 
 
 @pytest.fixture
@@ -253,10 +315,40 @@ def live_server(tmp_path):
     server.stop()
 
 
-@pytest.fixture
-def browser():
-    """Debian's Chromium (tests/e2e/browser.py), for tests that drive several pages at once."""
-    from tests.e2e.browser import chromium
+@pytest.fixture(scope="module")
+def module_chromium():
+    """Debian's Chromium, launched once for a test module (a launch costs about a second).
+    While it runs, ``open_browser`` (tests/e2e/browser.py) opens its pages in it too. Playwright's
+    sync API marks an asyncio loop as running in this thread meanwhile: a test in a browser
+    module runs its asyncio clients in a thread of their own (tests/e2e/test_xss_browser.py)."""
+    from tests.e2e.browser import chromium, shared
 
-    with chromium() as browser:
+    with chromium() as browser, shared(browser):
         yield browser
+
+
+@pytest.fixture
+def browser(module_chromium):
+    """Debian's Chromium (tests/e2e/browser.py), for tests that drive several pages at once:
+    the module's browser; the browser contexts a test opened are closed when it ends, so
+    every test starts with none (cookies, storage and pages are per context)."""
+    yield module_chromium
+    for context in list(module_chromium.contexts):
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _chromium_of_the_module(request):
+    """Tests marked ``browser`` run with the module's Chromium started, so the pages they
+    open with ``open_browser`` share it rather than each launching one."""
+    if request.node.get_closest_marker("browser") is not None:
+        request.getfixturevalue("module_chromium")
+
+
+@pytest.fixture(autouse=True)
+def _thaw_the_collector():
+    """An app's collector (quizroom/live/collector.py) freezes the whole test process when a
+    question opens, and only its ticker thaws it: thaw after every test, so one test's apps,
+    database pools and files are collected instead of piling up for the rest of the run."""
+    yield
+    gc.unfreeze()

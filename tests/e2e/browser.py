@@ -92,10 +92,36 @@ def launch_browser(playwright: Any, **kwargs: Any):
     return playwright.chromium.launch(**options)
 
 
+# The browser of the running test module (``module_chromium`` in tests/conftest.py), if any.
+_shared: list[Any] = []
+
+
+@contextmanager
+def shared(browser: Any) -> Iterator[None]:
+    """While this runs, ``chromium()`` hands out ``browser`` instead of launching another."""
+    _shared.append(browser)
+    try:
+        yield
+    finally:
+        _shared.remove(browser)
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium through Playwright, closed at the end. Skips the test where it is
-    missing (fails it under ``QUIZROOM_REQUIRE_SERVICES=1``)."""
+    missing (fails it under ``QUIZROOM_REQUIRE_SERVICES=1``). Inside ``shared(browser)`` (a
+    test module's browser) it is that browser, and what closes at the end is only the browser
+    contexts opened meanwhile."""
+    if _shared:
+        browser = _shared[-1]
+        before = list(browser.contexts)
+        try:
+            yield browser
+        finally:
+            for context in browser.contexts:
+                if context not in before:
+                    context.close()
+        return
     ok, reason = browser_available()
     require(ok, reason)
     from playwright.sync_api import sync_playwright
@@ -138,9 +164,10 @@ def sign_in(page: Any, base_url: str) -> None:
 
 @contextmanager
 def open_browser(server_url: str | None = None, **context_options: Any) -> Iterator[Any]:
-    """A ``WatchedPage`` of a freshly launched Chromium, signed in as the trainer on
-    ``server_url`` when one is given. Yields the page; at the end asserts that it had no
-    script errors and no CSP violations, then closes everything."""
+    """A ``WatchedPage`` in a browser context of its own (of the test module's Chromium, or a
+    freshly launched one: ``chromium()``), signed in as the trainer on ``server_url`` when one
+    is given. Yields the page; at the end asserts that it had no script errors and no CSP
+    violations, then closes everything."""
     with chromium() as browser:
         watched = WatchedPage(browser, **context_options)
         if server_url is not None:

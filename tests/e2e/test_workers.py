@@ -380,6 +380,7 @@ def start_workers(tmp_path: Path, db_url: str, workers: int) -> tuple[subprocess
     raise AssertionError("workers did not start:\n" + log_path.read_text())
 
 
+@pytest.mark.services
 @pytest.mark.timeout(300)
 def test_two_workers_behind_nginx_play_a_quiz_like_one_process(tmp_path, nginx_available, postgres_database):
     require(redis_up(), "Redis is not answering at 127.0.0.1:6379")
