@@ -111,6 +111,10 @@ def test_play_a_review_round_on_a_phone(phone, review_link, live_server):
     page.get_by_role("button", name=re.compile("Mars")).click()
     expect(page.get_by_test_id("review-result")).to_have_text("Correct")
     expect(page.get_by_test_id("review-points")).to_have_text(re.compile(r"^\+\d[\d,.]* points$"))
+    # Full points need an answer within 0.5 s of the question being served, which a loaded
+    # machine (two axe scans above) may miss: the total must be what this answer earned.
+    earned = page.get_by_test_id("review-points").inner_text().removeprefix("+").removesuffix(" points")
+    assert 500 <= int(earned.replace(",", "")) <= 1000  # a right answer: half to full points
     expect(page.get_by_test_id("review-live")).to_contain_text("Correct.")
     next_button = page.get_by_role("button", name="Next question")
     expect(next_button).to_be_focused()
@@ -129,7 +133,7 @@ def test_play_a_review_round_on_a_phone(phone, review_link, live_server):
 
     page.reload()  # between questions: the next one waits until it is opened
     expect(page.get_by_test_id("ready-heading")).to_have_text("Question 3 of 3 is next")
-    expect(page.locator("#ready-lead")).to_have_text("1,000 points so far, 1 of 2 correct.")
+    expect(page.locator("#ready-lead")).to_have_text(f"{earned} points so far, 1 of 2 correct.")
     page.get_by_role("button", name="Open question 3").click()
     expect(page.get_by_test_id("review-question")).to_have_text("What points at the current commit?")
     page.get_by_role("textbox", name="Your answer").fill("  head ")
