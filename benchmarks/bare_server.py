@@ -22,6 +22,7 @@ It prints ``bare server ready`` once it is listening.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -36,6 +37,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--code", default="424242", help="the room code to accept")
     p.add_argument("--max-connections", type=int, default=5000)
     p.add_argument("--tick", type=float, default=0.25)
+    p.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="freeze the heap when a question opens, as quizroom's collector does (quizroom/live/collector.py)",
+    )
     return p.parse_args(argv)
 
 
@@ -67,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         engineio_logger=False,
     )
     room = BareRoom(sio, args.code, deck, threading.RLock())
+    room.gc_freeze = args.gc_freeze
     room.register()
 
     def health(environ, start_response):
@@ -107,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
 
 class BareRoom:
     """One room, quizroom-shaped payloads, nothing stored."""
+
+    gc_freeze = False
 
     def __init__(self, sio, code: str, deck: dict, lock):
         self.sio = sio
@@ -212,6 +221,9 @@ class BareRoom:
 
     # ---------------------------------------------------------- transitions
     def open(self, index: int) -> None:
+        if self.gc_freeze:  # keep full collections out of the answers, like quizroom (--gc-freeze)
+            gc.collect(1)
+            gc.freeze()
         self.phase, self.index, self.opened_at = "question", index, time.time()
         self.current, self.reveal, self.progress_dirty = {}, None, True
         self.broadcast()

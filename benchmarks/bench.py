@@ -125,6 +125,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="DIR",
         help="record each server with py-spy (pip install py-spy) into DIR/<target>.{svg,txt}",
     )
+    p.add_argument(
+        "--bare-gc-freeze",
+        action="store_true",
+        help="the bare server freezes its heap when a question opens, as quizroom does: compares like with like "
+        "(without it the bare server collects garbage as Python does by default)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--raw", metavar="FILE", help="also write every client's time stamps as JSON (large)")
@@ -441,6 +447,7 @@ def start_bare(work: Path, args: argparse.Namespace, deck: dict) -> Server:
             BARE_CODE,
             "--max-connections",
             str(args.participants + 200),
+            *(["--gc-freeze"] if args.bare_gc_freeze else []),
         ],
         {**os.environ, "PYTHONUNBUFFERED": "1"},
         log_path,
