@@ -101,16 +101,20 @@ def _summary_json(row) -> dict:
 
 
 def _editor(plan_id: int | None, document: dict, row=None):
-    own_decks = [
-        {"id": d.id, "title": d.title, "questions": question_count(d)}
-        for d in decks.list_decks(current_app, current_user.id)
-    ]
+    """The agenda editor; its deck picker offers the trainer's own decks and then the
+    workspace's (any deck a colleague may run, its questions may join a plan)."""
+    own, colleagues = [], []
+    for deck, owner in decks.DECKS.of_workspace(current_app, current_user.id):
+        entry = {"id": deck.id, "title": deck.title, "questions": question_count(deck), "owner": owner}
+        (own if deck.trainer_id == current_user.id else colleagues).append(entry)
     return render_template(
         "plans/editor.html",
         plan_id=plan_id,
         document=document,
         row=row,
-        decks=own_decks,
+        decks=own + colleagues,
+        own_decks=own,
+        workspace_decks=colleagues,
         default_survey=default_survey(),
     )
 

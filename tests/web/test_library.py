@@ -222,3 +222,29 @@ def test_the_retention_dashboard_covers_the_workspace_for_viewers_who_cannot_pos
     assert '<th scope="row">Room 1</th>' not in outsider.get("/retention").text
     assert outsider.get("/retention/people/1").status_code == 404
     assert outsider.get("/retention?deck=10").status_code == 404
+
+
+def test_the_plan_editor_offers_the_workspace_s_decks_after_your_own(app, team):
+    """Questions from any deck of the workspace may join a plan (its uids kept, like a run of
+    the colleague's deck); an outsider's deck is never offered."""
+    tagged_deck(app, team.trainer, "Git basics", [])
+    tagged_deck(app, team.colleague, "My own quiz", [])
+    theirs = tagged_deck(app, team.outsider, "Outside deck", [])
+    colleague = as_(app, team.colleague)
+    page = colleague.get("/plans/new").text
+    own_group = page.index('<optgroup label="Your decks">')
+    shared_group = page.index('<optgroup label="Workspace decks">')
+    assert own_group < page.index("My own quiz (2 questions)") < shared_group
+    assert shared_group < page.index("Git basics, by Tess Trainer (2 questions)")
+    assert "Outside deck" not in page
+    chosen = [o for o in page.split("<option")[1:] if "Git basics" in o][0]
+    deck_id = int(chosen.split('value="')[1].split('"')[0])
+    questions = colleague.get(f"/api/decks/{deck_id}").json["deck"]["questions"]  # what the picker reads
+    assert [q["uid"] for q in questions] == ["q0", "q1"]
+    assert colleague.get(f"/api/decks/{theirs.id}").status_code == 404
+
+
+def test_the_plan_editor_says_when_no_deck_exists_anywhere(app, team):
+    page = as_(app, team.colleague).get("/plans/new").text
+    assert "Neither you nor your workspace has a deck yet." in page
+    assert 'id="deck-select"' not in page
