@@ -60,7 +60,7 @@ def _answer_row(room_id: int, a: engine.AnswerRecord) -> dict:
     }
 
 
-SCORE_COLUMNS = ("score", "streak", "best_streak", "correct", "answered", "removed")
+SCORE_COLUMNS = ("score", "streak", "best_streak", "correct", "answered", "removed")  # same names on Participant
 
 
 def _update_scores(session: so.Session, room_id: int, people: Iterable[engine.Participant]) -> None:
@@ -70,9 +70,10 @@ def _update_scores(session: so.Session, room_id: int, people: Iterable[engine.Pa
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"  # sqlite3 / psycopg
     assignments = ", ".join(f"{column} = {mark}" for column in SCORE_COLUMNS)
+    table = models.Participant.__tablename__
     connection.exec_driver_sql(
-        f"UPDATE participants SET {assignments} WHERE room_id = {mark} AND number = {mark}",  # noqa: S608 (no input)
-        [(p.score, p.streak, p.best_streak, p.correct, p.answered, p.removed, room_id, p.id) for p in people],
+        f"UPDATE {table} SET {assignments} WHERE room_id = {mark} AND number = {mark}",  # noqa: S608 (no input)
+        [(*(getattr(p, column) for column in SCORE_COLUMNS), room_id, p.id) for p in people],
     )
 
 
