@@ -112,7 +112,6 @@ def _editor(plan_id: int | None, document: dict, row=None):
         plan_id=plan_id,
         document=document,
         row=row,
-        decks=own + colleagues,
         own_decks=own,
         workspace_decks=colleagues,
         default_survey=default_survey(),
