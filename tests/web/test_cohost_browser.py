@@ -7,28 +7,14 @@ with the reason."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from datetime import UTC, datetime
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from tests.conftest import TRAINER_PASSWORD, sample_deck
 from tests.e2e.browser import WatchedPage, sign_in
+from tests.e2e.test_handover import COHOST_EMAIL, add_colleague  # Bo, the owner's colleague
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-
-COHOST_EMAIL = "bo@example.com"
-
-
-def add_colleague(db_path) -> None:
-    """Bo, a trainer of the owner's workspace (the owner is account 1)."""
-    with sqlite3.connect(db_path, timeout=10) as connection:
-        connection.execute(
-            "INSERT INTO trainers (email, name, password_hash, created_at, workspace_id, role) "
-            "SELECT ?, 'Bo Cohost', ?, ?, workspace_id, 'trainer' FROM trainers WHERE id = 1",
-            (COHOST_EMAIL, generate_password_hash(TRAINER_PASSWORD), datetime.now(UTC).isoformat(" ")),
-        )
 
 
 def sign_in_as_bo(page, base_url: str) -> None:
